@@ -1,0 +1,33 @@
+"""`python -m sweep +experiment=yolo11n [overrides]`: compose the config and run the sweep."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig
+
+from sweep.errors import ConfigError
+
+
+@hydra.main(version_base="1.3", config_path="../conf", config_name="config")
+def _sweep(cfg: DictConfig) -> None:
+    from sweep.app import run
+
+    try:
+        code = run(cfg, dict(HydraConfig.get().runtime.choices))
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        code = 2
+    raise SystemExit(code)
+
+
+def main() -> None:
+    os.environ.setdefault("YOLO_VERBOSE", "False")
+    _sweep()
+
+
+if __name__ == "__main__":
+    main()

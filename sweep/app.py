@@ -1,0 +1,154 @@
+"""The sweep from start to end: validate, open the study, run workers, train the finalist, report."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import optuna
+from omegaconf import DictConfig, OmegaConf
+from optuna.trial import TrialState
+from rich.console import Console
+
+from sweep import data as datasets
+from sweep.config import validate
+from sweep.errors import ConfigError
+from sweep.finalist import best_trial, final_key, train_finalist
+from sweep.model import resolve_model
+from sweep.plan import Plan
+from sweep.report import print_report, summary, write_best_yaml, write_summary
+from sweep.space import to_distributions
+from sweep.storage import _redact, claim_lock, default_url
+from sweep.study import close_orphans, make_sampler, open_study, study_name
+from sweep.supervisor import Supervisor, resolve_devices
+from sweep.worker import stop_reason
+
+log = logging.getLogger(__name__)
+
+
+def _failure_hint(study: optuna.Study, run_id: str) -> str:
+    """Why a run hit workers.max_failures, in words a user can act on."""
+    reasons = [str(t.user_attrs.get("fail_reason", "?")) for t in study.get_trials(deepcopy=False)
+               if t.state == TrialState.FAIL and t.user_attrs.get("run_id") == run_id]
+    if reasons and all("out of memory" in r.lower() for r in reasons):
+        return "every trial ran out of memory: lower space.batch (or train.imgsz)"
+    last = reasons[-1] if reasons else "?"
+    return (f"{len(reasons)} trials failed in this run (last: {last}); see the trials' "
+            "error.txt files")
+
+
+def prepare(cfg: DictConfig, choices: Mapping[str, Any]) -> tuple[Plan, datasets.Dataset]:
+    """Everything that can reject the run, before any training: config, data, model, storage."""
+    validate(cfg)
+    name = study_name(cfg, choices)
+    study_dir = Path(cfg.paths.root).expanduser().resolve() / name
+    url = str(cfg.study.storage or default_url(study_dir))
+    dataset = datasets.resolve(cfg.data, Path(cfg.paths.cache).expanduser(),
+                               OmegaConf.to_container(cfg.shapes))  # type: ignore[arg-type]
+    model = resolve_model(cfg.model)
+    make_sampler(cfg, to_distributions(cfg.space))  # the grid sampler's needs are checked here
+    plan = Plan(config=OmegaConf.to_container(cfg, resolve=True),  # type: ignore[arg-type]
+                study_name=name, storage_url=url, study_dir=str(study_dir),
+                data_yaml=str(dataset.yaml_path), model=model, run_id=uuid.uuid4().hex[:12])
+    if cfg.study.timeout:
+        plan.deadline = time.time() + float(cfg.study.timeout)
+    return plan, dataset
+
+
+def search(plan: Plan, study: optuna.Study, console: Console) -> str | None:
+    """Run the workers until n_trials, the timeout or max_failures; return why it stopped."""
+    study_dir = Path(plan.study_dir)
+    closed = close_orphans(study)
+    if closed:
+        console.print(f"closed {closed} trial(s) left running by a dead earlier run "
+                      "(marked FAIL, re-queued once)")
+    plan.seed_offset = len(study.get_trials(deepcopy=False))
+    reason = stop_reason(study, plan)
+    if reason == "n_trials":
+        console.print(f"study already has {plan.config['study']['n_trials']} finished trials "
+                      "(raise study.n_trials to search more)")
+        return reason
+    plan_path = study_dir / f"plan-{plan.run_id}.json"
+    plan.save(plan_path)
+    devices = resolve_devices(plan.config["workers"]["devices"])
+    console.print(f"searching with {len(devices)} worker(s) on {', '.join(devices)}; "
+                  f"worker logs in {study_dir / 'workers'}")
+    Supervisor(plan, plan_path, study, devices, console).run()
+    return stop_reason(study, plan)
+
+
+def finalize(plan: Plan, study: optuna.Study, dataset: datasets.Dataset,
+             console: Console) -> dict[str, Any] | None:
+    """Train the finalist once per (best parameters, final.*); return its record."""
+    cfg = plan.config
+    study_dir = Path(plan.study_dir)
+    if cfg["final"]["params"]:
+        params, source = dict(cfg["final"]["params"]), None
+    else:
+        best = best_trial(study)
+        if best is None:
+            console.print("[red]no trial completed, so there is no finalist to train")
+            return None
+        params, source = dict(best.params), best.number
+    key = final_key(cfg["final"], params)
+    with claim_lock(study._storage, plan.storage_url, plan.study_name):
+        previous = study.user_attrs.get("finalist")
+        running = len(study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)))
+        if not cfg["final"]["only"]:
+            if previous and previous.get("key") == key:
+                console.print(f"finalist for these parameters already trained: "
+                              f"{previous['weights']}")
+                return previous
+            if running:
+                console.print(f"{running} trial(s) still running elsewhere: the last worker to "
+                              "finish trains the finalist (or run with final.only=true)")
+                return previous
+            claim = study.user_attrs.get("finalist_claim")
+            if claim and claim.get("key") == key:
+                console.print(f"finalist already being trained by {claim.get('host')}")
+                return previous
+        study.set_user_attr("finalist_claim", {"key": key, "host": os.uname().nodename})
+    console.print(f"training the finalist ({cfg['final']['epochs']} epochs, "
+                  f"{cfg['final']['fraction']:.0%} of the data) with {params}")
+    record = train_finalist(cfg, dataset, plan.model, study_dir, params, source)
+    study.set_user_attr("finalist", record)
+    return record
+
+
+def run(cfg: DictConfig, choices: Mapping[str, Any], console: Console | None = None) -> int:
+    """The whole sweep; returns the process exit code."""
+    console = console or Console()
+    plan, dataset = prepare(cfg, choices)
+    study_dir = Path(plan.study_dir)
+    study_dir.mkdir(parents=True, exist_ok=True)
+    distributions = to_distributions(plan.config["space"])
+    study = open_study(cfg, plan.study_name, plan.storage_url, distributions)
+    console.print(f"study {plan.study_name} in {_redact(plan.storage_url)}\n"
+                  f"data {plan.data_yaml} ({len(dataset.train)} train / {len(dataset.val)} val "
+                  f"images), model {plan.model}")
+    stopped_by = None if cfg.final.only else search(plan, study, console)
+    code = 0
+    if stopped_by == "max_failures":
+        console.print(f"[red]stopped: workers.max_failures={cfg.workers.max_failures} reached. "
+                      f"{_failure_hint(study, plan.run_id)}")
+        code = 1
+    finalist = None
+    if cfg.final.enabled and code == 0:
+        finalist = finalize(plan, study, dataset, console)
+    best_yaml = None
+    params = (finalist or {}).get("params") or (
+        best_trial(study).params if best_trial(study) else None)
+    if params:
+        best_yaml = study_dir / "best.yaml"
+        write_best_yaml(best_yaml, plan.config, plan.study_name, plan.storage_url, params)
+    data = summary(study, plan.storage_url, finalist, best_yaml, stopped_by)
+    write_summary(study_dir / "summary.json", data)
+    print_report(console, study, data, study_dir)
+    if data["best_trial"] is None and not cfg.final.only:
+        code = code or 1
+    return code

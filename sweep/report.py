@@ -1,0 +1,97 @@
+"""What a sweep leaves behind: best.yaml, summary.json, and a table in the terminal."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import optuna
+import yaml
+from optuna.trial import TrialState
+from rich.console import Console
+from rich.table import Table
+
+from sweep.storage import _redact
+from sweep.study import counts
+
+
+def rerun_command(best_yaml: Path) -> str:
+    return f"python -m sweep --config-path {best_yaml.parent} --config-name {best_yaml.stem}"
+
+
+def write_best_yaml(path: Path, config: dict[str, Any], study_name: str, storage_url: str,
+                    params: dict[str, Any]) -> None:
+    """The finalist's full configuration, best parameters fixed, runnable on its own.
+
+    It names the same study (so its finalist is recorded beside the sweep) and sets
+    final.only=true with final.params, so running it retrains without searching.
+    """
+    best = json.loads(json.dumps(config))  # a deep, plain copy
+    best["study"]["name"] = study_name
+    best["study"]["storage"] = storage_url
+    best["final"].update({"enabled": True, "only": True, "params": params})
+    best["hydra"] = {"run": {"dir": str(Path(config["paths"]["root"]) / "hydra" /
+                                        "${now:%Y-%m-%d}" / "${now:%H-%M-%S}")},
+                     "job": {"chdir": False}}
+    header = (f"# Best configuration of study {study_name}. Retrain the finalist with:\n"
+              f"#   {rerun_command(path)}\n")
+    path.write_text(header + yaml.safe_dump(best, sort_keys=False))
+
+
+def summary(study: optuna.Study, storage_url: str, finalist: dict[str, Any] | None,
+            best_yaml: Path | None, stopped_by: str | None) -> dict[str, Any]:
+    complete = [t for t in study.get_trials(deepcopy=False) if t.state == TrialState.COMPLETE]
+    best = study.best_trial if complete else None
+    return {
+        "study_name": study.study_name,
+        "storage": _redact(storage_url),
+        "counts": counts(study),
+        "stopped_by": stopped_by,
+        "best_trial": None if best is None else {
+            "number": best.number, "params": best.params, "value": best.value,
+            "run_dir": best.user_attrs.get("run_dir"),
+        },
+        "finalist": finalist,
+        "best_yaml": str(best_yaml) if best_yaml else None,
+        "rerun_command": rerun_command(best_yaml) if best_yaml else None,
+    }
+
+
+def write_summary(path: Path, data: dict[str, Any]) -> None:
+    path.write_text(json.dumps(data, indent=2, default=str) + "\n")
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def print_report(console: Console, study: optuna.Study, data: dict[str, Any], study_dir: Path,
+                 top: int = 5) -> None:
+    """Top trials, best parameters and where everything is."""
+    trials = [t for t in study.get_trials(deepcopy=False) if t.state == TrialState.COMPLETE]
+    reverse = study.direction == optuna.study.StudyDirection.MAXIMIZE
+    trials.sort(key=lambda t: t.value if t.value is not None else 0.0, reverse=reverse)
+    table = Table(title=f"top trials of {study.study_name}")
+    for column in ("trial", "value", "epochs", "stop", "params"):
+        table.add_column(column)
+    for t in trials[:top]:
+        params = ", ".join(f"{k}={_fmt(v)}" for k, v in t.params.items())
+        table.add_row(str(t.number), _fmt(t.value), str(t.user_attrs.get("epochs_run", "")),
+                      str(t.user_attrs.get("stop_reason", "")), params)
+    console.print(table)
+    c = data["counts"]
+    console.print(f"trials: {c['COMPLETE']} complete, {c['PRUNED']} pruned, {c['FAIL']} failed, "
+                  f"{c['RUNNING']} running")
+    if data["best_trial"]:
+        console.print(f"best trial {data['best_trial']['number']}: value "
+                      f"{_fmt(data['best_trial']['value'])}  params {data['best_trial']['params']}")
+    finalist = data.get("finalist")
+    if finalist:
+        console.print(f"finalist: {finalist['metrics']}  weights {finalist['weights']}")
+    console.print(f"results:  {study_dir}")
+    console.print(f"summary:  {study_dir / 'summary.json'}")
+    if data.get("best_yaml"):
+        console.print(f"best:     {data['best_yaml']}")
+        console.print(f"retrain:  {data['rerun_command']}")
+    console.print(f"storage:  {data['storage']}  (optuna-dashboard {data['storage']})")

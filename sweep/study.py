@@ -1,0 +1,122 @@
+"""The study: its name, storage, sampler and pruner from config; create or resume it; its upkeep."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import optuna
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf
+from optuna.distributions import BaseDistribution
+from optuna.trial import FrozenTrial, TrialState
+
+from sweep.liveness import is_alive_here
+from sweep.space import grid_values
+from sweep.storage import open_storage
+
+# Config sections that change what a trial means; a change starts a new study.
+FINGERPRINT_KEYS = ("data", "model", "space", "train", "trial", "study.metric",
+                    "study.direction", "shapes")
+
+
+def fingerprint(cfg: DictConfig, keys: tuple[str, ...] = FINGERPRINT_KEYS) -> str:
+    """A short hash of the config sections in `keys` (sizes like n_trials are left out)."""
+    parts = {k: OmegaConf.to_container(OmegaConf.select(cfg, k), resolve=True)
+             if OmegaConf.is_config(OmegaConf.select(cfg, k)) else OmegaConf.select(cfg, k)
+             for k in keys}
+    return hashlib.sha1(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:8]
+
+
+def study_name(cfg: DictConfig, choices: Mapping[str, Any]) -> str:
+    """`study.name`, or `<experiment>[-<debug>]-<fingerprint>`: stable for the same command."""
+    if cfg.study.name:
+        return str(cfg.study.name)
+    parts = [str(choices.get("experiment") or "sweep")]
+    if choices.get("debug"):
+        parts.append(str(choices["debug"]))
+    parts.append(fingerprint(cfg))
+    return "-".join(parts)
+
+
+def make_sampler(cfg: DictConfig, distributions: Mapping[str, BaseDistribution],
+                 seed_offset: int = 0) -> optuna.samplers.BaseSampler:
+    """The configured sampler. `seed_offset` differs per worker and per resumed run, so parallel
+    workers and a resumed study never replay the same random draws."""
+    overrides = {"seed": cfg.sampler.seed + seed_offset} if cfg.sampler.get("seed") is not None else {}
+    sampler = instantiate(cfg.sampler, **overrides)
+    if isinstance(sampler, functools.partial):  # the grid sampler needs the space's values
+        sampler = sampler(search_space=grid_values(distributions))
+    return sampler
+
+
+def make_pruner(cfg: DictConfig) -> optuna.pruners.BasePruner:
+    """The configured pruner, consulted only after `trial.patience` epochs without improvement."""
+    return optuna.pruners.PatientPruner(instantiate(cfg.pruner), patience=cfg.trial.patience)
+
+
+def retry_once(study: optuna.Study, trial: FrozenTrial) -> None:
+    """Re-enqueue a trial that died with its worker, with the same parameters, once."""
+    if trial.user_attrs.get("retry_of") is not None:
+        return
+    study.enqueue_trial(trial.params, user_attrs={"retry_of": trial.number},
+                        skip_if_exists=False)
+
+
+def open_study(cfg: DictConfig, name: str, url: str,
+               distributions: Mapping[str, BaseDistribution], seed_offset: int = 0
+               ) -> optuna.Study:
+    """Create the study or load it (same name and storage resume; finished trials stay)."""
+    storage = open_storage(url, cfg.workers.heartbeat_interval, cfg.workers.grace_period,
+                           on_stale=_mark_stale_and_retry)
+    return optuna.create_study(storage=storage, study_name=name, load_if_exists=True,
+                               direction=cfg.study.direction,
+                               sampler=make_sampler(cfg, distributions, seed_offset),
+                               pruner=make_pruner(cfg))
+
+
+def _mark_stale_and_retry(study: optuna.Study, trial: FrozenTrial) -> None:
+    study._storage.set_trial_user_attr(trial._trial_id, "fail_reason",
+                                       "no heartbeat: its worker died or lost the database")
+    study._storage.set_trial_user_attr(trial._trial_id, "stop_reason", "worker_died")
+    retry_once(study, trial)
+
+
+def close_dead_trial(study: optuna.Study, trial: FrozenTrial, reason: str) -> bool:
+    """Mark a RUNNING trial whose worker is gone as FAIL with `reason`, and retry it once."""
+    try:
+        study._storage.set_trial_user_attr(trial._trial_id, "fail_reason", reason)
+        study._storage.set_trial_user_attr(trial._trial_id, "stop_reason", "worker_died")
+        study.tell(trial.number, state=TrialState.FAIL)
+    except (optuna.exceptions.UpdateFinishedTrialError, RuntimeError, ValueError):
+        return False  # another process closed it first
+    retry_once(study, trial)
+    return True
+
+
+def close_orphans(study: optuna.Study, pid: int | None = None) -> int:
+    """Close RUNNING trials of this host whose worker process is gone (optionally: this pid).
+
+    Never touches a trial whose (pid, start time) is alive, nor one from another host (those
+    are left to heartbeats).
+    """
+    closed = 0
+    for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        attrs = trial.user_attrs
+        if pid is not None and attrs.get("pid") != pid:
+            continue
+        if is_alive_here(attrs) is False:
+            closed += close_dead_trial(study, trial, f"worker process {attrs.get('pid')} on "
+                                       f"{attrs.get('host')} died during the trial")
+    return closed
+
+
+def counts(study: optuna.Study) -> dict[str, int]:
+    """Trials by state name (COMPLETE, PRUNED, FAIL, RUNNING, WAITING)."""
+    result = {state.name: 0 for state in TrialState}
+    for trial in study.get_trials(deepcopy=False):
+        result[trial.state.name] += 1
+    return result

@@ -1,0 +1,159 @@
+"""Run one worker process per device and keep them running until the sweep is done.
+
+Each worker is a `subprocess` whose environment pins its device before Python starts, so a
+crash (segfault, kill -9, a poisoned CUDA context) takes down only that worker: its trial is
+closed as FAIL with the reason, retried once with the same parameters, and the worker replaced.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import optuna
+from rich.console import Console
+from rich.live import Live
+
+from sweep.plan import Plan
+from sweep.progress import render
+from sweep.study import close_orphans
+from sweep.worker import stop_reason
+
+
+def resolve_devices(devices: object) -> list[str]:
+    """`workers.devices`: auto (every visible CUDA device, else one CPU), or an explicit list."""
+    if devices == "auto":
+        import torch
+
+        count = torch.cuda.device_count()
+        return [str(i) for i in range(count)] if count else ["cpu"]
+    return [str(d) for d in devices]  # type: ignore[union-attr]
+
+
+def worker_env(device: str, cpu_workers: int) -> dict[str, str]:
+    """The environment that pins a worker: its GPU only, or no GPU and a share of the cores."""
+    env = dict(os.environ)
+    env["YOLO_VERBOSE"] = "False"
+    env["PYTHONUNBUFFERED"] = "1"
+    if device == "cpu":
+        env["CUDA_VISIBLE_DEVICES"] = ""
+        threads = max(1, (os.cpu_count() or 1) // max(1, cpu_workers))
+        env["OMP_NUM_THREADS"] = env["MKL_NUM_THREADS"] = str(threads)
+    else:
+        env["CUDA_VISIBLE_DEVICES"] = device
+    return env
+
+
+@dataclass
+class Worker:
+    slot: int
+    device: str
+    process: subprocess.Popen[bytes]
+    restarts: int = 0
+    finished: bool = False
+
+    @property
+    def label(self) -> str:
+        return worker_label(self.slot, self.device)
+
+
+def worker_label(slot: int, device: str) -> str:
+    return f"cpu#{slot}" if device == "cpu" else f"cuda:{device}"
+
+
+def describe_exit(code: int) -> str:
+    if code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit code {code}"
+
+
+class Supervisor:
+    """Starts, watches and replaces the worker processes of one sweep run."""
+
+    def __init__(self, plan: Plan, plan_path: Path, study: optuna.Study,
+                 devices: list[str], console: Console) -> None:
+        self.plan, self.plan_path, self.study = plan, plan_path, study
+        self.devices = devices
+        self.console = console
+        self.log_dir = Path(plan.study_dir) / "workers"
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.cpu_workers = sum(1 for d in devices if d == "cpu")
+        self.workers: list[Worker] = []
+        self.deaths: list[str] = []
+
+    def _spawn(self, slot: int, device: str) -> subprocess.Popen[bytes]:
+        label = worker_label(slot, device)
+        log = open(self.log_dir / f"worker-{slot}.log", "ab")
+        return subprocess.Popen(
+            [sys.executable, "-m", "sweep.worker", str(self.plan_path), label, str(slot)],
+            env=worker_env(device, self.cpu_workers), stdout=log, stderr=subprocess.STDOUT,
+        )
+
+    def start(self) -> None:
+        self.workers = [Worker(slot, device, self._spawn(slot, device))
+                        for slot, device in enumerate(self.devices)]
+
+    def _check(self) -> bool:
+        """Handle exited workers; True while any worker is still running."""
+        alive = False
+        for worker in self.workers:
+            if worker.finished:
+                continue
+            code = worker.process.poll()
+            if code is None:
+                alive = True
+                continue
+            if code == 0:
+                worker.finished = True
+                continue
+            why = describe_exit(code)
+            closed = close_orphans(self.study, pid=worker.process.pid)
+            self.deaths.append(f"{worker.label}: {why}" + (" (its trial was closed as FAIL "
+                                                           "and re-queued)" if closed else ""))
+            if stop_reason(self.study, self.plan) is None:
+                worker.restarts += 1
+                worker.process = self._spawn(worker.slot, worker.device)
+                alive = True
+            else:
+                worker.finished = True
+        return alive
+
+    def run(self) -> None:
+        """Supervise until every worker has finished, showing live progress."""
+        started = time.time()
+        self.start()
+        frame = lambda: render(self.study, self.plan.config["study"]["n_trials"],  # noqa: E731
+                               started, self.plan.run_id, len(self.workers))
+        try:
+            with Live(frame(), console=self.console, refresh_per_second=1,
+                      transient=False) as live:
+                while self._check():
+                    time.sleep(1.0)
+                    live.update(frame())
+                live.update(frame())
+            self.console.print()
+        except KeyboardInterrupt:
+            self.stop()
+            raise
+        for death in self.deaths:
+            self.console.print(f"[yellow]worker {death}")
+
+    def stop(self) -> None:
+        """Ask workers to stop (SIGINT: their trial is closed as interrupted), then make sure."""
+        for worker in self.workers:
+            if worker.process.poll() is None:
+                worker.process.send_signal(signal.SIGINT)
+        deadline = time.time() + 30
+        for worker in self.workers:
+            try:
+                worker.process.wait(timeout=max(0.1, deadline - time.time()))
+            except subprocess.TimeoutExpired:
+                worker.process.kill()

@@ -1,0 +1,93 @@
+"""One Ultralytics training, quiet and contained: shared by search trials and the finalist."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+
+def prepare_offline_font() -> None:
+    """Stop Ultralytics' per-training download attempt of Arial.ttf on an offline machine.
+
+    Ultralytics looks for the font in its config folder before trying the network; matplotlib
+    ships DejaVuSans, which serves for plot labels.
+    """
+    from ultralytics.utils import ONLINE, USER_CONFIG_DIR
+
+    target = Path(USER_CONFIG_DIR) / "Arial.ttf"
+    if ONLINE or target.exists():
+        return
+    import matplotlib
+
+    source = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+    if source.exists():
+        with contextlib.suppress(OSError):
+            shutil.copyfile(source, target)
+
+
+@contextlib.contextmanager
+def log_to(path: Path | None) -> Iterator[None]:
+    """Send Ultralytics' output (stdout and its logger) to `path`; a no-op when `path` is None."""
+    if path is None:
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    from ultralytics.utils import LOGGER
+
+    with open(path, "a", buffering=1) as stream:
+        handler = logging.StreamHandler(stream)
+        saved = LOGGER.handlers[:]
+        LOGGER.handlers = [handler]
+        try:
+            with contextlib.redirect_stdout(stream):
+                yield
+        finally:
+            LOGGER.handlers = saved
+
+
+def train(model: str, data_yaml: Path, project: Path, name: str, args: dict[str, Any],
+          callbacks: dict[str, Callable[[Any], None]] | None = None,
+          log_file: Path | None = None) -> Any:
+    """Train `model` on `data_yaml` into `project/name`; return the Ultralytics trainer.
+
+    `args` are Ultralytics train arguments (searched and fixed ones together). A copy is passed,
+    so the caller's record of what was sampled cannot be changed by training.
+    """
+    from ultralytics import YOLO
+
+    prepare_offline_font()
+    yolo = YOLO(model)
+    for event, fn in (callbacks or {}).items():
+        yolo.add_callback(event, fn)
+    with log_to(log_file):
+        yolo.train(data=str(data_yaml), project=str(project), name=name, exist_ok=True,
+                   **dict(args))
+    return yolo.trainer
+
+
+def device_for_ultralytics() -> str:
+    """What to pass as `device=` inside a worker pinned by CUDA_VISIBLE_DEVICES."""
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES", None)
+    if visible == "" or visible == "-1":
+        return "cpu"
+    import torch
+
+    return "0" if torch.cuda.is_available() else "cpu"
+
+
+def all_devices() -> str:
+    """Every visible device, for the finalist (`0,1` trains with DDP; one GPU or CPU plainly)."""
+    import torch
+
+    count = torch.cuda.device_count()
+    return ",".join(str(i) for i in range(count)) if count else "cpu"
+
+
+def is_fatal_device_error(err: BaseException) -> bool:
+    """CUDA errors can poison the process's context: the worker must exit and be replaced."""
+    return "cuda" in f"{type(err).__name__}: {err}".lower()

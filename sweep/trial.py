@@ -1,0 +1,92 @@
+"""One search trial: sample, build the trial's data subset, train briefly, report every epoch."""
+
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import optuna
+
+from sweep import data as datasets
+from sweep.config import METRICS
+from sweep.pruning import EpochPruner
+from sweep.training import train
+
+
+@dataclass
+class Outcome:
+    """What a trial produced: its state, value and the attributes recorded on it."""
+
+    state: optuna.trial.TrialState
+    value: float | None
+    attrs: dict[str, Any] = field(default_factory=dict)
+    error: BaseException | None = None
+
+
+def subset_seed(base_seed: int, trial_number: int) -> int:
+    """A different, reproducible draw of training images for every trial."""
+    return base_seed * 100_003 + trial_number
+
+
+def prepare_trial_data(cfg: dict[str, Any], dataset: datasets.Dataset, trial_dir: Path,
+                       number: int) -> tuple[Path, dict[str, Any]]:
+    """The trial's private symlink tree: a seeded random train subset and a capped val set."""
+    seed = subset_seed(int(cfg["train"]["seed"]), number)
+    size = datasets.subset_size(len(dataset.train), float(cfg["trial"]["fraction"]))
+    train_images = datasets.seeded_subset(dataset.train, size, seed)
+    cap = cfg["trial"]["val_images"] or len(dataset.val)
+    # The same val subset for every trial (seeded by train.seed only), so values are comparable.
+    val_images = datasets.seeded_subset(dataset.val, cap, int(cfg["train"]["seed"]))
+    yaml_path = datasets.build_tree(dataset, trial_dir / "ds", train_images, val_images)
+    return yaml_path, {"subset_seed": seed, "subset_size": len(train_images),
+                       "val_size": len(val_images)}
+
+
+def train_args(cfg: dict[str, Any], params: dict[str, Any], epochs: int, patience: int,
+               device: str) -> dict[str, Any]:
+    """Ultralytics train kwargs: fixed `train.*`, then the sampled params, then sweep's own."""
+    return {**cfg["train"], **params, "epochs": epochs, "patience": patience, "device": device,
+            "val": True, "save": True, "verbose": False}
+
+
+def run_trial(trial: optuna.Trial, cfg: dict[str, Any], dataset: datasets.Dataset, model: str,
+              study_dir: Path, device: str) -> Outcome:
+    """Train one trial; never raises for a training error (that is a FAIL with its reason)."""
+    started = time.time()
+    trial_dir = study_dir / "trials" / f"trial-{trial.number:04d}"
+    attrs: dict[str, Any] = {"run_dir": str(trial_dir / "train"), "device": device}
+    params = dict(trial.params)  # sampled at ask(); recorded before training can touch them
+    maximize = cfg["study"]["direction"] == "maximize"
+    pruner = EpochPruner(trial, METRICS[cfg["study"]["metric"]], maximize=maximize)
+    error: BaseException | None = None
+    try:
+        data_yaml, subset = prepare_trial_data(cfg, dataset, trial_dir, trial.number)
+        attrs.update(subset)
+        args = train_args(cfg, params, int(cfg["trial"]["epochs"]), int(cfg["trial"]["patience"]),
+                          device)
+        train(model, data_yaml, trial_dir, "train", args,
+              callbacks={"on_fit_epoch_end": pruner.on_fit_epoch_end},
+              log_file=trial_dir / "train.log")
+    except Exception as err:  # includes CUDA OOM: the trial FAILs, the sweep goes on
+        error = err
+    attrs["epochs_run"] = pruner.epochs_reported
+    attrs["wall_time_s"] = round(time.time() - started, 2)
+    if error is not None:
+        attrs["stop_reason"] = "failed"
+        attrs["fail_reason"] = f"{type(error).__name__}: {error}"[:1000]
+        (trial_dir / "error.txt").parent.mkdir(parents=True, exist_ok=True)
+        (trial_dir / "error.txt").write_text("".join(traceback.format_exception(error)))
+        return Outcome(optuna.trial.TrialState.FAIL, None, attrs, error)
+    if pruner.pruned:
+        attrs["stop_reason"] = "pruned"
+        return Outcome(optuna.trial.TrialState.PRUNED, None, attrs)
+    if pruner.best is None:
+        attrs["stop_reason"] = "failed"
+        attrs["fail_reason"] = f"no value of study.metric={cfg['study']['metric']} was reported"
+        return Outcome(optuna.trial.TrialState.FAIL, None, attrs)
+    early = pruner.epochs_reported < int(cfg["trial"]["epochs"])
+    attrs["stop_reason"] = "early_stopped" if early else "completed"
+    return Outcome(optuna.trial.TrialState.COMPLETE, pruner.best, attrs)

@@ -1,0 +1,126 @@
+"""A worker process: pinned to one device at start, it pulls trials from the study until done.
+
+Started by the supervisor as `python -m sweep.worker PLAN.json LABEL SLOT` with CUDA_VISIBLE_DEVICES
+and OMP_NUM_THREADS already in its environment, so torch sees only its device from the start.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+import optuna
+from omegaconf import OmegaConf
+from optuna.trial import TrialState
+
+from sweep import data as datasets
+from sweep.liveness import identity
+from sweep.plan import Plan
+from sweep.space import to_distributions
+from sweep.storage import claim_lock, has_heartbeat
+from sweep.study import close_orphans, counts, open_study
+
+EXIT_DEVICE_ERROR = 3
+
+
+def stop_reason(study: optuna.Study, plan: Plan) -> str | None:
+    """Why no further trial should start, or None. Shared by workers and the supervisor."""
+    cfg = plan.config
+    by_state = counts(study)
+    if by_state["COMPLETE"] + by_state["PRUNED"] + by_state["RUNNING"] >= cfg["study"]["n_trials"]:
+        return "n_trials"
+    failures = sum(1 for t in study.get_trials(deepcopy=False, states=(TrialState.FAIL,))
+                   if t.user_attrs.get("run_id") == plan.run_id)
+    if failures >= cfg["workers"]["max_failures"]:
+        return "max_failures"
+    if plan.deadline is not None and time.time() >= plan.deadline:
+        return "timeout"
+    return None
+
+
+def claim_next(study: optuna.Study, plan: Plan, label: str) -> optuna.Trial | None:
+    """Under the study's claim lock: tidy up dead trials, check the budget, ask for a trial."""
+    with claim_lock(study._storage, plan.storage_url, plan.study_name):
+        optuna.storages.fail_stale_trials(study)
+        close_orphans(study)
+        if stop_reason(study, plan) is not None:
+            return None
+        trial = study.ask(fixed_distributions=to_distributions(plan.config["space"]))
+        for key, value in {**identity(), "run_id": plan.run_id, "worker": label}.items():
+            trial.set_user_attr(key, value)
+        return trial
+
+
+class Heartbeat:
+    """Record a trial's heartbeat while it trains (what study.optimize does, for ask/tell)."""
+
+    def __init__(self, study: optuna.Study, trial: optuna.Trial, interval: float) -> None:
+        self._stop = threading.Event()
+        storage = study._storage
+        self._thread = None
+        if has_heartbeat(storage):
+            trial_id = trial._trial_id
+            storage.record_heartbeat(trial_id)  # type: ignore[attr-defined]
+
+            def beat() -> None:
+                while not self._stop.wait(interval):
+                    storage.record_heartbeat(trial_id)  # type: ignore[attr-defined]
+
+            self._thread = threading.Thread(target=beat, daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+
+def run(plan: Plan, label: str, slot: int) -> int:
+    from sweep.trial import run_trial
+    from sweep.training import device_for_ultralytics, is_fatal_device_error
+
+    cfg = OmegaConf.create(plan.config)
+    distributions = to_distributions(plan.config["space"])
+    study = open_study(cfg, plan.study_name, plan.storage_url, distributions,
+                       seed_offset=plan.seed_offset + 7919 * slot)
+    dataset = datasets.load_dataset(Path(plan.data_yaml))
+    device = device_for_ultralytics()
+    while True:
+        trial = claim_next(study, plan, label)
+        if trial is None:
+            return 0
+        print(f"[{label}] trial {trial.number} {trial.params}", flush=True)
+        beat = Heartbeat(study, trial, plan.config["workers"]["heartbeat_interval"])
+        try:
+            outcome = run_trial(trial, plan.config, dataset, plan.model,
+                                Path(plan.study_dir), device)
+        except KeyboardInterrupt:
+            beat.stop()
+            trial.set_user_attr("fail_reason", "interrupted (Ctrl-C)")
+            trial.set_user_attr("stop_reason", "interrupted")
+            study.tell(trial, state=TrialState.FAIL)
+            return 130
+        beat.stop()
+        for key, value in outcome.attrs.items():
+            trial.set_user_attr(key, value)
+        if outcome.state == TrialState.COMPLETE:
+            study.tell(trial, outcome.value)
+        else:
+            study.tell(trial, state=outcome.state)
+        print(f"[{label}] trial {trial.number} {outcome.state.name} value={outcome.value} "
+              f"{outcome.attrs.get('fail_reason', '')}", flush=True)
+        if outcome.error is not None and is_fatal_device_error(outcome.error):
+            return EXIT_DEVICE_ERROR  # a fresh process gets a clean CUDA context
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    os.environ.setdefault("YOLO_VERBOSE", "False")
+    return run(Plan.load(Path(argv[0])), argv[1], int(argv[2]))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
