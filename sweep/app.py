@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
 import uuid
 from collections.abc import Mapping
@@ -18,6 +17,7 @@ from rich.console import Console
 from sweep import data as datasets
 from sweep.config import validate
 from sweep.errors import ConfigError
+from sweep.liveness import identity, is_alive_here
 from sweep.finalist import best_trial, final_key, train_finalist
 from sweep.model import resolve_model
 from sweep.plan import Plan
@@ -109,10 +109,11 @@ def finalize(plan: Plan, study: optuna.Study, dataset: datasets.Dataset,
                               "finish trains the finalist (or run with final.only=true)")
                 return previous
             claim = study.user_attrs.get("finalist_claim")
-            if claim and claim.get("key") == key:
-                console.print(f"finalist already being trained by {claim.get('host')}")
+            if claim and claim.get("key") == key and is_alive_here(claim) is not False:
+                console.print(f"finalist already being trained by pid {claim.get('pid')} on "
+                              f"{claim.get('host')}")
                 return previous
-        study.set_user_attr("finalist_claim", {"key": key, "host": os.uname().nodename})
+        study.set_user_attr("finalist_claim", {"key": key, **identity()})
     console.print(f"training the finalist ({cfg['final']['epochs']} epochs, "
                   f"{cfg['final']['fraction']:.0%} of the data) with {params}")
     record = train_finalist(cfg, dataset, plan.model, study_dir, params, source)

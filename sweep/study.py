@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,6 +18,11 @@ from optuna.trial import FrozenTrial, TrialState
 from sweep.liveness import is_alive_here
 from sweep.space import grid_values
 from sweep.storage import open_storage
+
+# PatientPruner, heartbeats and fail_stale_trials are marked experimental; we rely on them on
+# purpose, and ask/tell with heartbeats is how workers keep the claim lock around ask().
+warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
+warnings.filterwarnings("ignore", message="Heartbeat of storage is supposed to be used")
 
 # Config sections that change what a trial means; a change starts a new study.
 FINGERPRINT_KEYS = ("data", "model", "space", "train", "trial", "study.metric",

@@ -67,9 +67,13 @@ def run_trial(trial: optuna.Trial, cfg: dict[str, Any], dataset: datasets.Datase
         attrs.update(subset)
         args = train_args(cfg, params, int(cfg["trial"]["epochs"]), int(cfg["trial"]["patience"]),
                           device)
-        train(model, data_yaml, trial_dir, "train", args,
-              callbacks={"on_fit_epoch_end": pruner.on_fit_epoch_end},
-              log_file=trial_dir / "train.log")
+        train_started = time.time()
+        try:
+            train(model, data_yaml, trial_dir, "train", args,
+                  callbacks={"on_fit_epoch_end": pruner.on_fit_epoch_end},
+                  log_file=trial_dir / "train.log")
+        finally:
+            attrs["train_s"] = round(time.time() - train_started, 2)
     except Exception as err:  # includes CUDA OOM: the trial FAILs, the sweep goes on
         error = err
     attrs["epochs_run"] = pruner.epochs_reported

@@ -1,0 +1,126 @@
+"""Composition of conf/ and every validation error: one line naming key, value and fix."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from omegaconf import DictConfig
+
+from sweep import data as datasets
+from sweep.app import prepare
+from sweep.config import validate
+from sweep.errors import ConfigError
+from tests.conftest import SHARED_DATASETS, run_sweep
+
+Compose = Callable[..., DictConfig]
+
+
+def test_default_space_never_uses_auto_optimizer(compose_cfg: Compose) -> None:
+    cfg = compose_cfg("+experiment=yolo11n")
+    assert set(cfg.space) >= {"batch", "lr0", "lrf", "momentum", "optimizer", "scale"}
+    assert "auto" not in [str(c).lower() for c in cfg.space.optimizer.choices]
+    assert cfg.space.lr0.log is True
+    assert cfg.model == "yolo11n.pt"
+    validate(cfg)
+
+
+def test_debug_smoke_wins_over_an_experiment(compose_cfg: Compose) -> None:
+    cfg = compose_cfg("+experiment=yolo11n", "debug=smoke")
+    assert cfg.model == "yolo11n.pt"
+    assert cfg.study.n_trials == 2 and cfg.trial.epochs == 2 and cfg.train.imgsz == 64
+
+
+def test_space_overrides_compose(compose_cfg: Compose) -> None:
+    cfg = compose_cfg("space.lr0.high=0.05", "~space.scale",
+                      "+space.weight_decay={low:0,high:0.001}", "sampler=gp",
+                      "pruner=hyperband")
+    assert cfg.space.lr0.high == 0.05
+    assert "scale" not in cfg.space
+    assert cfg.space.weight_decay.high == 0.001
+    assert cfg.sampler._target_.endswith("GPSampler")
+    validate(cfg)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "key"),
+    [
+        (["+space.lr_max={low:0.1,high:0.2}"], "space.lr_max"),
+        (["+space.epochs={low:1,high:5}"], "space.epochs"),
+        (["space.lr0.low=0.1", "space.lr0.high=0.01"], "space.lr0"),
+        (["space.lr0.low=0"], "space.lr0.low"),
+        (["space.optimizer.choices=[]"], "space.optimizer.choices"),
+        (["space.optimizer.choices=[SGD,Lion]"], "space.optimizer"),
+        (["space.optimizer.choices=[auto]"], "space.optimizer"),
+        (["space.momentum.high=1.5"], "space.momentum"),
+        (["trial.fraction=0"], "trial.fraction"),
+        (["trial.fraction=1.5"], "trial.fraction"),
+        (["final.fraction=-0.1"], "final.fraction"),
+        (["trial.epochs=-1"], "trial.epochs"),
+        (["final.epochs=0"], "final.epochs"),
+        (["trial.patience=-2"], "trial.patience"),
+        (["study.n_trials=0"], "study.n_trials"),
+        (["study.metric=accuracy"], "study.metric"),
+        (["study.timeout=-5"], "study.timeout"),
+        (["+train.lr00=0.1"], "train.lr00"),
+        (["+train.epochs=3"], "train.epochs"),
+        (["+train.mosaic=abc"], "train.mosaic"),
+        (["workers.devices=[gpu0]"], "workers.devices"),
+        (["trial.val_images=0"], "trial.val_images"),
+    ],
+)
+def test_bad_config_is_rejected_with_key(compose_cfg: Compose, overrides: list[str],
+                                         key: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        validate(compose_cfg(*overrides))
+    assert info.value.key == key, str(info.value)
+    assert "Fix:" in str(info.value)
+
+
+def _write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "key_part"),
+    [
+        ("val: images/val\nnames: {0: a}\n", "train"),
+        ("train: images/train\nnames: {0: a}\n", "val"),
+        ("train: images/train\nval: images/val\n", "names"),
+        ("train: missing/train\nval: images/val\nnames: {0: a}\n", "train"),
+        ("- just\n- a list\n", "data"),
+    ],
+)
+def test_malformed_data_yaml(tmp_path: Path, yaml_text: str, key_part: str) -> None:
+    for split in ("train", "val"):
+        _write(tmp_path / "images" / split / "a.jpg", "x")
+        _write(tmp_path / "labels" / split / "a.txt", "0 0.5 0.5 0.1 0.1\n")
+    yaml_path = _write(tmp_path / "data.yaml", yaml_text)
+    with pytest.raises(ConfigError) as info:
+        datasets.load_dataset(yaml_path)
+    assert key_part in info.value.key
+
+
+def test_missing_data_path_is_rejected_before_training(compose_cfg: Compose) -> None:
+    with pytest.raises(ConfigError) as info:
+        prepare(compose_cfg("data=/nonexistent/data.yaml"), {})
+    assert info.value.key == "data"
+
+
+def test_shared_bccd_resolves() -> None:
+    dataset = datasets.load_dataset(SHARED_DATASETS / "bccd" / "data.yaml")
+    assert (len(dataset.train), len(dataset.val)) == (292, 72)
+    assert dataset.names[0] == "RBC"
+
+
+def test_cli_error_is_one_line_and_nonzero(sweep_env: dict[str, str], tmp_path: Path) -> None:
+    result = run_sweep(sweep_env, f"paths.root={tmp_path}", "space.lr0.low=0.5",
+                       "space.lr0.high=0.1", timeout=120)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr + result.stdout
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "space.lr0" in errors[0] and "Fix:" in errors[0]
+    assert not list(tmp_path.glob("*/trials"))  # nothing trained

@@ -1,0 +1,95 @@
+"""EpochPruner against a deterministic fake trainer and a real in-memory Optuna study."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import optuna
+import pytest
+
+from sweep.pruning import EpochPruner
+
+
+@dataclass
+class FakeTrainer:
+    """Runs like Ultralytics' loop: epoch callback, `if stop: break`, then a final evaluation."""
+
+    curve: list[float]
+    metrics: dict[str, float] = field(default_factory=dict)
+    fitness: float | None = None
+    epoch: int = 0
+    stop: bool = False
+
+    def train(self, callback: EpochPruner) -> int:
+        for epoch, value in enumerate(self.curve):
+            self.epoch, self.fitness = epoch, value
+            self.metrics = {"val/box_loss": 1.0, "metrics/mAP50(B)": value * 2}
+            callback.on_fit_epoch_end(self)
+            if self.stop:
+                break
+        epochs_run = self.epoch + 1
+        # Ultralytics' final evaluation of best.pt: one more call, without val/* keys.
+        self.metrics, self.epoch = {"metrics/mAP50(B)": 99.0}, self.epoch + 1
+        callback.on_fit_epoch_end(self)
+        return epochs_run
+
+
+@pytest.fixture(autouse=True)
+def _quiet_experimental() -> None:
+    import warnings
+
+    warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
+
+
+def _study(patience: int) -> optuna.Study:
+    pruner = optuna.pruners.PatientPruner(
+        optuna.pruners.MedianPruner(n_startup_trials=1, n_warmup_steps=0), patience=patience)
+    return optuna.create_study(direction="maximize", pruner=pruner)
+
+
+GOOD = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]
+
+
+@pytest.mark.parametrize(
+    ("patience", "curve", "pruned", "epochs_run"),
+    [
+        # PatientPruner asks the median pruner only once the best of the last patience+1 epochs
+        # is below the best before them.
+        (0, [0.05, 0.01, 0.01, 0.01, 0.01, 0.01], True, 2),
+        (2, [0.1, 0.05, 0.04, 0.03, 0.02, 0.01], True, 4),
+        (2, [0.05, 0.15, 0.25, 0.35, 0.45, 0.55], False, 6),  # improving: never stale
+        (2, [0.0, 0.0, 0.0, 0.0, 0.0, 0.0], False, 6),  # flat is not worse: left to early stop
+        (9, [0.1, 0.05, 0.04, 0.03, 0.02, 0.01], False, 6),  # patience longer than training
+        (1, [0.9, 0.8, 0.7, 0.6, 0.6, 0.6], False, 6),  # stale, but above the median
+    ],
+)
+def test_prune_steps(patience: int, curve: list[float], pruned: bool, epochs_run: int) -> None:
+    study = _study(patience)
+    first = study.ask()
+    FakeTrainer(GOOD).train(reporter := EpochPruner(first, None))
+    study.tell(first, reporter.best)
+
+    trial = study.ask()
+    callback = EpochPruner(trial, None)
+    ran = FakeTrainer(curve).train(callback)
+    assert callback.pruned is pruned
+    assert ran == epochs_run
+    assert len(trial.storage.get_trial(trial._trial_id).intermediate_values) == epochs_run
+    assert callback.epochs_reported == epochs_run  # the final evaluation is not an epoch
+
+
+def test_metric_key_and_best_value() -> None:
+    study = optuna.create_study(direction="maximize")
+    trial = study.ask()
+    callback = EpochPruner(trial, "metrics/mAP50(B)")
+    FakeTrainer([0.1, 0.3, 0.2]).train(callback)
+    values = study._storage.get_trial(trial._trial_id).intermediate_values
+    assert values == {0: 0.2, 1: 0.6, 2: 0.4}  # the metric key, not fitness; not 99
+    assert callback.best == 0.6
+
+
+def test_minimize_takes_the_smallest() -> None:
+    trial = optuna.create_study(direction="minimize").ask()
+    callback = EpochPruner(trial, None, maximize=False)
+    FakeTrainer([0.5, 0.2, 0.4]).train(callback)
+    assert callback.best == 0.2
