@@ -25,7 +25,7 @@ from sweep.report import print_report, summary, write_best_yaml, write_summary
 from sweep.space import to_distributions
 from sweep.storage import _redact, claim_lock, default_url
 from sweep.study import close_orphans, make_sampler, open_study, study_name
-from sweep.supervisor import Supervisor, resolve_devices
+from sweep.supervisor import Supervisor, WorkerCrashLoop, resolve_devices
 from sweep.worker import stop_reason
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,11 @@ def search(plan: Plan, study: optuna.Study, console: Console) -> str | None:
     devices = resolve_devices(plan.config["workers"]["devices"])
     console.print(f"searching with {len(devices)} worker(s) on {', '.join(devices)}; "
                   f"worker logs in {study_dir / 'workers'}")
-    Supervisor(plan, plan_path, study, devices, console).run()
+    try:
+        Supervisor(plan, plan_path, study, devices, console).run()
+    except WorkerCrashLoop as err:
+        console.print(f"[red]stopped: {err}")
+        return "worker_crash"
     return stop_reason(study, plan)
 
 
@@ -96,7 +100,7 @@ def finalize(plan: Plan, study: optuna.Study, dataset: datasets.Dataset,
             return None
         params, source = dict(best.params), best.number
     key = final_key(cfg["final"], params)
-    with claim_lock(study._storage, plan.storage_url, plan.study_name):
+    with claim_lock(plan.storage_url, plan.study_name):
         previous = study.user_attrs.get("finalist")
         running = len(study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)))
         if not cfg["final"]["only"]:
@@ -133,7 +137,7 @@ def run(cfg: DictConfig, choices: Mapping[str, Any], console: Console | None = N
                   f"data {plan.data_yaml} ({len(dataset.train)} train / {len(dataset.val)} val "
                   f"images), model {plan.model}")
     stopped_by = None if cfg.final.only else search(plan, study, console)
-    code = 0
+    code = 1 if stopped_by == "worker_crash" else 0
     if stopped_by == "max_failures":
         console.print(f"[red]stopped: workers.max_failures={cfg.workers.max_failures} reached. "
                       f"{_failure_hint(study, plan.run_id)}")

@@ -5,6 +5,7 @@
   the same WAITING (enqueued or retried) trial; an immediate transaction takes the write lock
   first. Heartbeats work, and optuna-dashboard reads it.
 * `postgresql://...`: Optuna's RDB storage, for workers on several machines; heartbeats work.
+  Needs psycopg 3 (SQLAlchemy 2.1 maps `postgresql://` to it).
 * a `*.journal` file (or `journal:///path`): Optuna's journal file storage; fast, but it has no
   heartbeats, so dead trials are found by host, pid and process start time instead.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -57,7 +59,7 @@ def open_storage(url: str, heartbeat_interval: int | None = None, grace_period: 
         path = journal_path(url)
         path.parent.mkdir(parents=True, exist_ok=True)
         return JournalStorage(JournalFileBackend(str(path)))
-    if not url.startswith(("sqlite:///", "postgresql://", "postgresql+", "mysql")):
+    if not url.startswith(("sqlite:///", "postgresql://", "postgresql+")):
         raise ConfigError("study.storage", url, "unsupported storage",
                           "use sqlite:///path.db, postgresql://user:pass@host/db, or a "
                           "path ending in .journal")
@@ -88,28 +90,40 @@ def _redact(url: str) -> str:
 
 
 def has_heartbeat(storage: BaseStorage) -> bool:
-    return isinstance(storage, RDBStorage) and storage.heartbeat_interval is not None
+    """Whether trials must record heartbeats (RDB storages opened with an interval).
+
+    Duck-typed: a study wraps its RDB storage in a cache that forwards the heartbeat methods.
+    """
+    interval = getattr(storage, "get_heartbeat_interval", None)
+    return interval is not None and interval() is not None
+
+
+@functools.lru_cache(maxsize=4)
+def _lock_engine(url: str) -> Any:
+    """A small engine of its own for the advisory lock, so the lock never waits on the pool."""
+    from sqlalchemy import create_engine
+
+    return create_engine(url, pool_size=1, max_overflow=0, pool_pre_ping=True)
 
 
 @contextlib.contextmanager
-def claim_lock(storage: BaseStorage, url: str, study_name: str) -> Iterator[None]:
+def claim_lock(url: str, study_name: str) -> Iterator[None]:
     """Serialise 'count the trials, then ask for one' across every worker of the study.
 
     Optuna's MaxTrialsCallback overshoots by up to workers-1; counting and asking under one lock
     lands exactly on study.n_trials. Local storages use a file lock beside the file; PostgreSQL
     an advisory lock, which also spans machines.
     """
-    if isinstance(storage, RDBStorage) and not url.startswith("sqlite"):
-        key = int(hashlib.sha1(study_name.encode()).hexdigest()[:15], 16)
-        with storage.engine.connect() as conn:
-            from sqlalchemy import text
+    if url.startswith("postgresql"):
+        from sqlalchemy import text
 
+        key = int(hashlib.sha1(study_name.encode()).hexdigest()[:15], 16)
+        with _lock_engine(url).connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": key})
             try:
                 yield
             finally:
                 conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-                conn.commit()
         return
     path = journal_path(url) if is_journal(url) else Path(url.removeprefix("sqlite:///"))
     with open(f"{path}.lock", "a") as handle:

@@ -56,6 +56,11 @@ class Worker:
     process: subprocess.Popen[bytes]
     restarts: int = 0
     finished: bool = False
+    idle_deaths: int = 0  # deaths in a row without a trial: a worker that cannot start
+
+
+class WorkerCrashLoop(RuntimeError):
+    """A worker keeps dying before it runs a trial: replacing it again would loop forever."""
 
     @property
     def label(self) -> str:
@@ -118,6 +123,14 @@ class Supervisor:
             closed = close_orphans(self.study, pid=worker.process.pid)
             self.deaths.append(f"{worker.label}: {why}" + (" (its trial was closed as FAIL "
                                                            "and re-queued)" if closed else ""))
+            worker.idle_deaths = 0 if closed else worker.idle_deaths + 1
+            if worker.idle_deaths >= self.plan.config["workers"]["max_failures"]:
+                self.stop()
+                log = self.log_dir / f"worker-{worker.slot}.log"
+                tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
+                raise WorkerCrashLoop(f"worker {worker.label} died {worker.idle_deaths} times "
+                                      f"before running a trial ({why}); last lines of {log}:\n"
+                                      f"{tail}")
             if stop_reason(self.study, self.plan) is None:
                 worker.restarts += 1
                 worker.process = self._spawn(worker.slot, worker.device)

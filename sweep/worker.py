@@ -43,7 +43,7 @@ def stop_reason(study: optuna.Study, plan: Plan) -> str | None:
 
 def claim_next(study: optuna.Study, plan: Plan, label: str) -> optuna.Trial | None:
     """Under the study's claim lock: tidy up dead trials, check the budget, ask for a trial."""
-    with claim_lock(study._storage, plan.storage_url, plan.study_name):
+    with claim_lock(plan.storage_url, plan.study_name):
         optuna.storages.fail_stale_trials(study)
         close_orphans(study)
         if stop_reason(study, plan) is not None:

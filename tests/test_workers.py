@@ -50,7 +50,7 @@ def _wait_for_running(url: str, name: str, proc: subprocess.Popen[str], timeout:
         running = [t for t in trials if t.state == TrialState.RUNNING and "pid" in t.user_attrs]
         if running and done >= after_complete:
             return running[0]
-        time.sleep(0.3)
+        time.sleep(0.2)
     raise AssertionError("no running trial appeared")
 
 
@@ -85,11 +85,14 @@ def test_killed_worker_is_replaced_and_its_trial_retried(
 
 def test_whole_sweep_killed_then_resumed(sweep_env: dict[str, str], tmp_path: Path) -> None:
     url, name = _storage_url(tmp_path, "sqlite"), "crash"
-    args = (*SMOKE, f"paths.root={tmp_path}", f"study.name={name}", "study.n_trials=3",
-            "trial.epochs=3", "workers.devices=[cpu]")
+    # Longer trials than smoke's, so the kill lands inside one.
+    args = (*SMOKE, f"paths.root={tmp_path}", f"study.name={name}", f"study.storage={url}",
+            "study.n_trials=3",
+            "trial.epochs=4", "shapes.train_images=96", "trial.fraction=1.0",
+            "workers.devices=[cpu]")
     proc = _start(sweep_env, *args)
     _wait_for_running(url, name, proc, after_complete=1)
-    time.sleep(1.5)
+    time.sleep(1.0)
     os.killpg(proc.pid, signal.SIGKILL)  # the supervisor and every worker at once
     proc.wait(timeout=30)
     study = _load(url, name)

@@ -1,0 +1,293 @@
+"""Benchmark: sweep against Ultralytics' own `model.tune()` on the same compute budget (issue 6).
+
+Three methods, each given the same budget in full-data training epochs (a trial on half of the
+images for 8 epochs costs 4) and the same seed(s):
+
+  ul_tune        Ultralytics `model.tune()`: its default space and genetic mutation, every
+                 iteration on all the data for --tune-epochs epochs.
+  sweep_tpe      sweep's defaults: TPE + PatientPruner(median) on seeded random subsets.
+  sweep_random   sweep with random sampling and no pruning (what the sampler and pruner add).
+
+Each method's best configuration is then re-validated the same way: trained on all the data for
+--final-epochs epochs with the same seed and validated on the same full val set. Writes
+results.json, table.md and curve.png (best-so-far fitness against cumulative compute).
+
+    python scripts/bench_tune.py --mode cpu                 # ~15 min on 2 CPU cores
+    python scripts/bench_tune.py --mode gpu --seeds 0 1 2   # on a GPU machine
+    python scripts/bench_tune.py --mode tiny                # seconds-scale smoke of the harness
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("YOLO_VERBOSE", "False")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sweep import data as datasets  # noqa: E402
+
+PRESETS: dict[str, dict[str, Any]] = {
+    # shapes: the real sets stay at fitness 0.0 from scratch at CPU sizes (../shared/FACTS.md).
+    "cpu": {"data": "shapes", "imgsz": 128, "budget": 24, "tune_epochs": 8, "trial_epochs": 8,
+            "fraction": 0.5, "final_epochs": 12, "device": "cpu", "shapes": [256, 64, 128]},
+    "gpu": {"data": str(ROOT.parent / "shared/datasets/bccd/data.yaml"), "imgsz": 320,
+            "budget": 200, "tune_epochs": 10, "trial_epochs": 10, "fraction": 0.5,
+            "final_epochs": 50, "device": "0", "shapes": [256, 64, 128]},
+    "tiny": {"data": "shapes", "imgsz": 64, "budget": 2, "tune_epochs": 1, "trial_epochs": 1,
+             "fraction": 0.5, "final_epochs": 1, "device": "cpu", "shapes": [24, 8, 64]},
+}
+METHODS = ("ul_tune", "sweep_tpe", "sweep_random")
+
+
+@dataclass
+class MethodRun:
+    method: str
+    seed: int
+    trials: int = 0
+    pruned: int = 0
+    compute: float = 0.0                 # full-data epochs spent searching
+    wall_s: float = 0.0
+    overhead_per_trial_s: float | None = None
+    best_search_fitness: float = 0.0
+    best_params: dict[str, Any] = field(default_factory=dict)
+    curve: list[tuple[float, float]] = field(default_factory=list)  # (compute, best so far)
+    revalidated_fitness: float | None = None
+    compute_to_reach_ul: float | None = None
+
+
+def _dataset(opts: argparse.Namespace) -> datasets.Dataset:
+    cache = Path(os.environ.get("SWEEP_CACHE_DIR", Path.home() / ".cache/sweep"))
+    n_train, n_val, size = opts.shapes
+    return datasets.resolve(opts.data, cache, {"train_images": n_train, "val_images": n_val,
+                                               "imgsz": size, "seed": 0})
+
+
+def run_ul_tune(opts: argparse.Namespace, seed: int, work: Path,
+                dataset: datasets.Dataset) -> MethodRun:
+    """Ultralytics' tuner, as its docs show it, with iterations chosen to spend the budget."""
+    from ultralytics import YOLO
+
+    iterations = max(1, round(opts.budget / opts.tune_epochs))
+    tree = datasets.build_tree(dataset, work / f"ul-s{seed}-ds", sorted(dataset.train),
+                               sorted(dataset.val))
+    train_times: list[float] = []
+    model = YOLO(opts.model)
+    model.add_callback("on_train_start", lambda t: train_times.append(-time.time()))
+    model.add_callback("on_train_end", lambda t: train_times.append(time.time()))
+    started = time.time()
+    model.tune(data=str(tree), epochs=opts.tune_epochs, iterations=iterations, imgsz=opts.imgsz,
+               device=opts.device, seed=seed, plots=False, save=False, val=True,
+               project=str(work), name=f"ul-s{seed}", exist_ok=True, workers=0)
+    run = MethodRun("ul_tune", seed, wall_s=round(time.time() - started, 1))
+    records = [json.loads(line) for line in
+               (work / f"ul-s{seed}" / "tune_results.ndjson").read_text().splitlines() if line]
+    best = -1.0
+    for record in records:
+        run.trials += 1
+        run.compute += opts.tune_epochs
+        fitness = float(record.get("fitness") or 0.0)
+        if fitness > best:
+            best, run.best_params = fitness, dict(record.get("hyperparameters", {}))
+        run.curve.append((run.compute, best))
+    run.best_search_fitness = max(best, 0.0)
+    if len(train_times) == 2 * run.trials:  # the callbacks reached the tuner's trainers
+        spent = sum(train_times[1::2]) + sum(train_times[0::2])
+        run.overhead_per_trial_s = round((run.wall_s - spent) / max(1, run.trials), 2)
+    return run
+
+
+def _sweep_cli(opts: argparse.Namespace, seed: int, root: Path, name: str, sampler: str,
+               pruner: str, n_trials: int) -> None:
+    args = [sys.executable, "-m", "sweep", f"data={opts.data}", f"model={opts.model}",
+            f"paths.root={root}", f"study.name={name}", f"study.n_trials={n_trials}",
+            f"sampler={sampler}", f"pruner={pruner}", f"train.seed={seed}",
+            f"train.imgsz={opts.imgsz}", f"trial.epochs={opts.trial_epochs}",
+            f"trial.fraction={opts.fraction}", "final.enabled=false",
+            f"workers.devices={'[cpu]' if opts.device == 'cpu' else 'auto'}",
+            f"shapes.train_images={opts.shapes[0]}", f"shapes.val_images={opts.shapes[1]}",
+            f"shapes.imgsz={opts.shapes[2]}"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"sweep failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+
+
+def run_sweep(opts: argparse.Namespace, seed: int, work: Path, dataset: datasets.Dataset,
+              method: str) -> MethodRun:
+    """sweep through its real command, resumed with more trials until the budget is spent."""
+    import optuna
+    from optuna.trial import TrialState
+
+    sampler, pruner = ("tpe", "median") if method == "sweep_tpe" else ("random", "none")
+    name = f"{method}-s{seed}"
+    per_trial = opts.trial_epochs * opts.fraction
+    n_trials, started = max(1, math.floor(opts.budget / per_trial)), time.time()
+    total = len(dataset.train)
+    while True:
+        _sweep_cli(opts, seed, work, name, sampler, pruner, n_trials)
+        study = optuna.load_study(study_name=name,
+                                  storage=f"sqlite:///{work / name / 'study.db'}")
+        trials = sorted((t for t in study.get_trials()
+                         if t.state in (TrialState.COMPLETE, TrialState.PRUNED)),
+                        key=lambda t: t.datetime_complete)
+        spent = sum(t.user_attrs["epochs_run"] * t.user_attrs["subset_size"] / total
+                    for t in trials)
+        left = opts.budget - spent
+        if left < per_trial / 2:
+            break
+        n_trials += max(1, round(left / per_trial))
+    run = MethodRun(method, seed, wall_s=round(time.time() - started, 1))
+    best, train_s = -1.0, 0.0
+    for t in trials:
+        run.trials += 1
+        run.pruned += t.state == TrialState.PRUNED
+        run.compute += t.user_attrs["epochs_run"] * t.user_attrs["subset_size"] / total
+        train_s += float(t.user_attrs.get("train_s", 0.0))
+        if t.state == TrialState.COMPLETE and t.value is not None and t.value > best:
+            best, run.best_params = t.value, dict(t.params)
+        run.curve.append((round(run.compute, 3), max(best, 0.0)))
+    run.best_search_fitness = max(best, 0.0)
+    run.overhead_per_trial_s = round((run.wall_s - train_s) / max(1, run.trials), 2)
+    from omegaconf import OmegaConf
+
+    fixed = OmegaConf.to_container(OmegaConf.load(ROOT / "conf/config.yaml").train)
+    run.best_params = {**fixed, **run.best_params}  # what best.yaml would hand a user
+    return run
+
+
+def revalidate(opts: argparse.Namespace, run: MethodRun, work: Path,
+               dataset: datasets.Dataset) -> None:
+    """Train the method's best configuration on all the data, same seed, same full val set."""
+    from sweep.training import train
+
+    tree = datasets.build_tree(dataset, work / "reval-ds", sorted(dataset.train),
+                               sorted(dataset.val))
+    params = {k: v for k, v in run.best_params.items()
+              if k not in {"epochs", "patience", "device", "seed", "imgsz", "plots"}}
+    args = {**params, "epochs": opts.final_epochs, "patience": opts.final_epochs,
+            "device": opts.device, "seed": run.seed, "imgsz": opts.imgsz, "plots": False,
+            "val": True, "save": True, "workers": 0, "deterministic": True}
+    trainer = train(opts.model, tree, work, f"reval-{run.method}-s{run.seed}", args,
+                    log_file=work / f"reval-{run.method}-s{run.seed}.log")
+    run.revalidated_fitness = round(float((trainer.metrics or {}).get(
+        "metrics/mAP50-95(B)", 0.0)), 5)
+
+
+def _compute_to_reach(curve: list[tuple[float, float]], target: float) -> float | None:
+    return next((c for c, best in curve if best >= target and target > 0), None)
+
+
+def _spread(values: list[float]) -> str:
+    if not values:
+        return "-"
+    if len(values) == 1:
+        return f"{values[0]:.4f}"
+    return f"{statistics.median(values):.4f} [{min(values):.4f}, {max(values):.4f}]"
+
+
+def table(runs: list[MethodRun]) -> str:
+    lines = ["| method | seeds | best search fitness | re-validated fitness | compute (full-data "
+             "epochs) | compute to reach UL tune's best | trials | pruned | overhead/trial (s) "
+             "| wall (s) |", "|" + "---|" * 10]
+    for method in METHODS:
+        group = [r for r in runs if r.method == method]
+        if not group:
+            continue
+        reach = [r.compute_to_reach_ul for r in group if r.compute_to_reach_ul is not None]
+        overhead = [r.overhead_per_trial_s for r in group if r.overhead_per_trial_s is not None]
+        lines.append(
+            f"| {method} | {len(group)} | {_spread([r.best_search_fitness for r in group])} | "
+            f"{_spread([r.revalidated_fitness or 0.0 for r in group])} | "
+            f"{_spread([r.compute for r in group])} | "
+            f"{_spread(reach) if reach else 'not reached'} | "
+            f"{sum(r.trials for r in group)} | {sum(r.pruned for r in group)} | "
+            f"{_spread(overhead) if overhead else 'n/a'} | {_spread([r.wall_s for r in group])} |")
+    return "\n".join(lines) + "\n"
+
+
+def plot(runs: list[MethodRun], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    colors = {"ul_tune": "tab:red", "sweep_tpe": "tab:blue", "sweep_random": "tab:gray"}
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for run in runs:
+        xs = [0.0] + [c for c, _ in run.curve]
+        ys = [0.0] + [b for _, b in run.curve]
+        ax.step(xs, ys, where="post", color=colors[run.method], alpha=0.8,
+                label=run.method if run.seed == min(r.seed for r in runs
+                                                    if r.method == run.method) else None)
+    ax.set_xlabel("cumulative compute (full-data training epochs)")
+    ax.set_ylabel("best fitness so far (search fidelity)")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mode", choices=sorted(PRESETS), default="cpu")
+    parser.add_argument("--data")
+    parser.add_argument("--model", default="yolo11n.yaml")
+    parser.add_argument("--imgsz", type=int)
+    parser.add_argument("--budget", type=float, help="full-data training epochs per method")
+    parser.add_argument("--tune-epochs", type=int, help="epochs per model.tune() iteration")
+    parser.add_argument("--trial-epochs", type=int, help="epochs per sweep trial")
+    parser.add_argument("--fraction", type=float, help="sweep's trial.fraction")
+    parser.add_argument("--final-epochs", type=int, help="epochs of the re-validation training")
+    parser.add_argument("--device")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS))
+    parser.add_argument("--out", type=Path, help="output folder (default outputs/bench-tune/...)")
+    opts = parser.parse_args(argv)
+    for key, value in PRESETS[opts.mode].items():
+        if getattr(opts, key, None) is None:
+            setattr(opts, key, value)
+    out = (opts.out or ROOT / "outputs" / "bench-tune" /
+           f"{opts.mode}-{time.strftime('%Y%m%d-%H%M%S')}").resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    dataset = _dataset(opts)
+    opts.data = str(dataset.yaml_path)  # every method reads the very same files
+    runs: list[MethodRun] = []
+    for seed in opts.seeds:
+        work = out / f"seed-{seed}"
+        for method in opts.methods:
+            print(f"[seed {seed}] {method} ...", flush=True)
+            run = (run_ul_tune(opts, seed, work, dataset) if method == "ul_tune"
+                   else run_sweep(opts, seed, work, dataset, method))
+            revalidate(opts, run, work, dataset)
+            runs.append(run)
+            print(f"[seed {seed}] {method}: search {run.best_search_fitness:.4f}, "
+                  f"re-validated {run.revalidated_fitness}, compute {run.compute:.1f}, "
+                  f"{run.trials} trials", flush=True)
+        ul = next((r for r in runs if r.method == "ul_tune" and r.seed == seed), None)
+        for run in runs:
+            if ul is not None and run.seed == seed:
+                run.compute_to_reach_ul = _compute_to_reach(run.curve, ul.best_search_fitness)
+    settings = {k: v for k, v in vars(opts).items() if k != "out"}
+    (out / "results.json").write_text(json.dumps(
+        {"settings": settings, "runs": [asdict(r) for r in runs]}, indent=2, default=str))
+    (out / "table.md").write_text(table(runs))
+    plot(runs, out / "curve.png")
+    print(table(runs))
+    print(f"results in {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
