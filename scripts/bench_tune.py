@@ -81,10 +81,7 @@ def run_ul_tune(opts: argparse.Namespace, seed: int, work: Path,
     iterations = max(1, round(opts.budget / opts.tune_epochs))
     tree = datasets.build_tree(dataset, work / f"ul-s{seed}-ds", sorted(dataset.train),
                                sorted(dataset.val))
-    train_times: list[float] = []
     model = YOLO(opts.model)
-    model.add_callback("on_train_start", lambda t: train_times.append(-time.time()))
-    model.add_callback("on_train_end", lambda t: train_times.append(time.time()))
     started = time.time()
     model.tune(data=str(tree), epochs=opts.tune_epochs, iterations=iterations, imgsz=opts.imgsz,
                device=opts.device, seed=seed, plots=False, save=False, val=True,
@@ -92,19 +89,31 @@ def run_ul_tune(opts: argparse.Namespace, seed: int, work: Path,
     run = MethodRun("ul_tune", seed, wall_s=round(time.time() - started, 1))
     records = [json.loads(line) for line in
                (work / f"ul-s{seed}" / "tune_results.ndjson").read_text().splitlines() if line]
-    best = -1.0
+    best, train_s = -1.0, 0.0
     for record in records:
         run.trials += 1
+        train_s += sum(_trained_seconds(Path(d)) for d in record.get("save_dirs", {}).values())
         run.compute += opts.tune_epochs
         fitness = float(record.get("fitness") or 0.0)
         if fitness > best:
             best, run.best_params = fitness, dict(record.get("hyperparameters", {}))
         run.curve.append((run.compute, best))
     run.best_search_fitness = max(best, 0.0)
-    if len(train_times) == 2 * run.trials:  # the callbacks reached the tuner's trainers
-        spent = sum(train_times[1::2]) + sum(train_times[0::2])
-        run.overhead_per_trial_s = round((run.wall_s - spent) / max(1, run.trials), 2)
+    if train_s > 0:
+        run.overhead_per_trial_s = round((run.wall_s - train_s) / max(1, run.trials), 2)
     return run
+
+
+def _trained_seconds(save_dir: Path) -> float:
+    """Training time of one Ultralytics run: the last `time` of its results.csv (cumulative)."""
+    import csv
+
+    path = save_dir / "results.csv"
+    if not path.exists():
+        return 0.0
+    rows = list(csv.DictReader(path.read_text().splitlines()))
+    times = [float(r["time"]) for r in rows if r.get("time")]
+    return max(times, default=0.0)
 
 
 def _sweep_cli(opts: argparse.Namespace, seed: int, root: Path, name: str, sampler: str,

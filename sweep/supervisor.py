@@ -58,13 +58,13 @@ class Worker:
     finished: bool = False
     idle_deaths: int = 0  # deaths in a row without a trial: a worker that cannot start
 
-
-class WorkerCrashLoop(RuntimeError):
-    """A worker keeps dying before it runs a trial: replacing it again would loop forever."""
-
     @property
     def label(self) -> str:
         return worker_label(self.slot, self.device)
+
+
+class WorkerCrashLoop(RuntimeError):
+    """A worker keeps dying before it runs a trial: replacing it again would loop forever."""
 
 
 def worker_label(slot: int, device: str) -> str:

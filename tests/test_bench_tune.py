@@ -1,0 +1,32 @@
+"""The benchmark harness on its tiniest budget, so it cannot rot (figures are not checked)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def test_bench_tune_tiny(sweep_env: dict[str, str], tmp_path: Path) -> None:
+    out = tmp_path / "bench"
+    done = subprocess.run([sys.executable, "scripts/bench_tune.py", "--mode", "tiny", "--out",
+                           str(out)], cwd=ROOT, env=sweep_env, capture_output=True, text=True,
+                          timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    results = json.loads((out / "results.json").read_text())
+    methods = {r["method"]: r for r in results["runs"]}
+    assert set(methods) == {"ul_tune", "sweep_tpe", "sweep_random"}
+    for run in methods.values():
+        assert run["trials"] >= 1 and run["compute"] > 0
+        assert run["revalidated_fitness"] is not None and run["curve"]
+        assert run["compute"] <= results["settings"]["budget"] * 1.5
+    assert methods["sweep_random"]["pruned"] == 0  # pruner=none
+    assert "sweep_tpe" in (out / "table.md").read_text()
+    assert (out / "curve.png").stat().st_size > 1000
