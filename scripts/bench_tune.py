@@ -89,17 +89,20 @@ def run_ul_tune(opts: argparse.Namespace, seed: int, work: Path,
     run = MethodRun("ul_tune", seed, wall_s=round(time.time() - started, 1))
     records = [json.loads(line) for line in
                (work / f"ul-s{seed}" / "tune_results.ndjson").read_text().splitlines() if line]
-    best, train_s = -1.0, 0.0
+    best, kept = -1.0, []
     for record in records:
         run.trials += 1
-        train_s += sum(_trained_seconds(Path(d)) for d in record.get("save_dirs", {}).values())
+        kept += [t for d in record.get("save_dirs", {}).values()
+                 if (t := _trained_seconds(Path(d))) > 0]
         run.compute += opts.tune_epochs
         fitness = float(record.get("fitness") or 0.0)
         if fitness > best:
             best, run.best_params = fitness, dict(record.get("hyperparameters", {}))
         run.curve.append((run.compute, best))
     run.best_search_fitness = max(best, 0.0)
-    if train_s > 0:
+    if kept:  # the tuner deletes all but the best iteration's run: every iteration trains the
+        # same epochs on the same data, so the kept runs' mean stands for each iteration
+        train_s = statistics.mean(kept) * run.trials
         run.overhead_per_trial_s = round((run.wall_s - train_s) / max(1, run.trials), 2)
     return run
 

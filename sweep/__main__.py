@@ -21,6 +21,10 @@ def _sweep(cfg: DictConfig) -> None:
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         code = 2
+    except KeyboardInterrupt:
+        print("interrupted: finished trials are kept; re-run the same command to resume",
+              file=sys.stderr)
+        code = 130
     raise SystemExit(code)
 
 

@@ -15,6 +15,7 @@ from optuna.trial import TrialState
 from rich.console import Console
 
 from sweep import data as datasets
+from sweep.baseline import baseline_params
 from sweep.config import validate
 from sweep.errors import ConfigError
 from sweep.liveness import identity, is_alive_here
@@ -60,7 +61,17 @@ def prepare(cfg: DictConfig, choices: Mapping[str, Any]) -> tuple[Plan, datasets
     return plan, dataset
 
 
-def search(plan: Plan, study: optuna.Study, console: Console) -> str | None:
+def enqueue_baseline(plan: Plan, study: optuna.Study, num_classes: int) -> None:
+    """Queue Ultralytics' defaults as the study's first trial (once, even with several hosts)."""
+    with claim_lock(plan.storage_url, plan.study_name):
+        if study.get_trials(deepcopy=False):
+            return
+        params = baseline_params(to_distributions(plan.config["space"]), num_classes)
+        study.enqueue_trial(params, user_attrs={"baseline": True})
+
+
+def search(plan: Plan, study: optuna.Study, console: Console,
+           dataset_classes: int) -> str | None:
     """Run the workers until n_trials, the timeout or max_failures; return why it stopped."""
     study_dir = Path(plan.study_dir)
     closed = close_orphans(study)
@@ -68,6 +79,8 @@ def search(plan: Plan, study: optuna.Study, console: Console) -> str | None:
         console.print(f"closed {closed} trial(s) left running by a dead earlier run "
                       "(marked FAIL, re-queued once)")
     plan.seed_offset = len(study.get_trials(deepcopy=False))
+    if plan.config["study"]["baseline"]:
+        enqueue_baseline(plan, study, dataset_classes)
     reason = stop_reason(study, plan)
     if reason == "n_trials":
         console.print(f"study already has {plan.config['study']['n_trials']} finished trials "
@@ -136,7 +149,7 @@ def run(cfg: DictConfig, choices: Mapping[str, Any], console: Console | None = N
     console.print(f"study {plan.study_name} in {_redact(plan.storage_url)}\n"
                   f"data {plan.data_yaml} ({len(dataset.train)} train / {len(dataset.val)} val "
                   f"images), model {plan.model}")
-    stopped_by = None if cfg.final.only else search(plan, study, console)
+    stopped_by = None if cfg.final.only else search(plan, study, console, len(dataset.names))
     code = 1 if stopped_by == "worker_crash" else 0
     if stopped_by == "max_failures":
         console.print(f"[red]stopped: workers.max_failures={cfg.workers.max_failures} reached. "

@@ -53,11 +53,16 @@ def train_args(cfg: dict[str, Any], params: dict[str, Any], epochs: int, patienc
 
 
 def run_trial(trial: optuna.Trial, cfg: dict[str, Any], dataset: datasets.Dataset, model: str,
-              study_dir: Path, device: str) -> Outcome:
-    """Train one trial; never raises for a training error (that is a FAIL with its reason)."""
+              study_dir: Path, device: str, device_label: str | None = None) -> Outcome:
+    """Train one trial; never raises for a training error (that is a FAIL with its reason).
+
+    `device` is what Ultralytics gets inside the pinned worker ("0" or "cpu"); `device_label`
+    is what is recorded (the physical GPU, e.g. "cuda:3").
+    """
     started = time.time()
     trial_dir = study_dir / "trials" / f"trial-{trial.number:04d}"
-    attrs: dict[str, Any] = {"run_dir": str(trial_dir / "train"), "device": device}
+    attrs: dict[str, Any] = {"run_dir": str(trial_dir / "train"),
+                             "device": device_label or device}
     params = dict(trial.params)  # sampled at ask(); recorded before training can touch them
     maximize = cfg["study"]["direction"] == "maximize"
     pruner = EpochPruner(trial, METRICS[cfg["study"]["metric"]], maximize=maximize)

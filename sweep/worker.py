@@ -88,6 +88,8 @@ def run(plan: Plan, label: str, slot: int) -> int:
                        seed_offset=plan.seed_offset + 7919 * slot)
     dataset = datasets.load_dataset(Path(plan.data_yaml))
     device = device_for_ultralytics()
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES", "")
+    where = f"cuda:{visible}" if device != "cpu" else "cpu"  # the physical device, for the record
     while True:
         trial = claim_next(study, plan, label)
         if trial is None:
@@ -96,7 +98,7 @@ def run(plan: Plan, label: str, slot: int) -> int:
         beat = Heartbeat(study, trial, plan.config["workers"]["heartbeat_interval"])
         try:
             outcome = run_trial(trial, plan.config, dataset, plan.model,
-                                Path(plan.study_dir), device)
+                                Path(plan.study_dir), device, where)
         except KeyboardInterrupt:
             beat.stop()
             trial.set_user_attr("fail_reason", "interrupted (Ctrl-C)")

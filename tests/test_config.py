@@ -124,3 +124,49 @@ def test_cli_error_is_one_line_and_nonzero(sweep_env: dict[str, str], tmp_path: 
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "space.lr0" in errors[0] and "Fix:" in errors[0]
     assert not list(tmp_path.glob("*/trials"))  # nothing trained
+
+
+def test_ultralytics_dataset_name_offline_is_a_clear_error(sweep_env: dict[str, str],
+                                                            tmp_path: Path) -> None:
+    result = run_sweep(sweep_env, f"paths.root={tmp_path}", "data=coco8.yaml", timeout=120)
+    assert result.returncode == 2
+    assert "offline" in result.stderr and "data=shapes" in result.stderr
+
+
+@pytest.mark.parametrize("sampler", ["tpe", "gp", "cmaes", "random"])
+def test_every_sampler_instantiates(compose_cfg: Compose, sampler: str) -> None:
+    import optuna
+
+    from sweep.space import to_distributions
+    from sweep.study import make_pruner, make_sampler
+
+    cfg = compose_cfg(f"sampler={sampler}")
+    assert isinstance(make_sampler(cfg, to_distributions(cfg.space)), optuna.samplers.BaseSampler)
+    assert isinstance(make_pruner(cfg), optuna.pruners.PatientPruner)
+
+
+def test_grid_sampler_needs_finite_values(compose_cfg: Compose) -> None:
+    import optuna
+
+    from sweep.space import to_distributions
+    from sweep.study import make_sampler
+
+    with pytest.raises(ConfigError, match="space.lr0"):
+        cfg = compose_cfg("sampler=grid")
+        make_sampler(cfg, to_distributions(cfg.space))
+    cfg = compose_cfg("sampler=grid", "~space.lr0", "+space.lr0={choices:[0.001,0.01]}",
+                      "space.lrf.low=0.1", "space.lrf.high=0.5", "+space.lrf.step=0.2",
+                      "~space.momentum",
+                      "~space.scale")
+    sampler = make_sampler(cfg, to_distributions(cfg.space))
+    assert isinstance(sampler, optuna.samplers.GridSampler)
+
+
+@pytest.mark.parametrize("pruner", ["median", "hyperband", "successive_halving", "none"])
+def test_every_pruner_is_wrapped_in_patience(compose_cfg: Compose, pruner: str) -> None:
+    import optuna
+
+    from sweep.study import make_pruner
+
+    made = make_pruner(compose_cfg(f"pruner={pruner}", "trial.patience=4"))
+    assert isinstance(made, optuna.pruners.PatientPruner) and made._patience == 4

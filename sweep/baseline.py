@@ -1,0 +1,44 @@
+"""The baseline trial: Ultralytics' own defaults for the searched arguments, tried first.
+
+It is what `model.tune()` tries first too, and it means a sweep never ends below "no tuning".
+`optimizer=auto` is resolved as Ultralytics does for short runs (AdamW, lr0 from the number of
+classes, momentum 0.9), since `auto` itself would make lr0 and momentum meaningless.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from optuna.distributions import (
+    BaseDistribution,
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+)
+
+
+def _fit(value: Any, dist: BaseDistribution) -> Any:
+    """The value, moved into the distribution (clipped, rounded onto its step, or first choice)."""
+    if isinstance(dist, CategoricalDistribution):
+        matches = [c for c in dist.choices if str(c).lower() == str(value).lower()]
+        return matches[0] if matches else dist.choices[0]
+    assert isinstance(dist, FloatDistribution | IntDistribution)
+    value = min(max(float(value), dist.low), dist.high)
+    if dist.step is not None:
+        value = dist.low + round((value - dist.low) / dist.step) * dist.step
+        value = min(value, dist.high)
+    return int(round(value)) if isinstance(dist, IntDistribution) else float(value)
+
+
+def baseline_params(distributions: Mapping[str, BaseDistribution], num_classes: int
+                    ) -> dict[str, Any]:
+    """Ultralytics' default value of every searched argument, fitted into the space."""
+    from ultralytics.cfg import DEFAULT_CFG_DICT
+
+    defaults = dict(DEFAULT_CFG_DICT)
+    if str(defaults.get("optimizer")).lower() == "auto":  # trainer.build_optimizer, short runs
+        defaults.update(optimizer="AdamW", lr0=round(0.002 * 5 / (4 + num_classes), 6),
+                        momentum=0.9)
+    return {name: _fit(defaults[name], dist) for name, dist in distributions.items()
+            if defaults.get(name) is not None}
