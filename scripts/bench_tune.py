@@ -39,7 +39,7 @@ from sweep import data as datasets  # noqa: E402
 
 PRESETS: dict[str, dict[str, Any]] = {
     # shapes: the real sets stay at fitness 0.0 from scratch at CPU sizes (../shared/FACTS.md).
-    "cpu": {"data": "shapes", "imgsz": 128, "budget": 24, "tune_epochs": 8, "trial_epochs": 8,
+    "cpu": {"data": "shapes", "imgsz": 128, "budget": 30, "tune_epochs": 10, "trial_epochs": 10,
             "fraction": 0.5, "final_epochs": 12, "device": "cpu", "shapes": [256, 64, 128]},
     "gpu": {"data": str(ROOT.parent / "shared/datasets/bccd/data.yaml"), "imgsz": 320,
             "budget": 200, "tune_epochs": 10, "trial_epochs": 10, "fraction": 0.5,
