@@ -1,4 +1,5 @@
-"""The sweep from start to end: validate, open the study, run workers, train the finalist, report."""
+"""The sweep from start to end: validate, open the study, run workers, train the finalist,
+report."""
 
 from __future__ import annotations
 
@@ -17,14 +18,13 @@ from rich.console import Console
 from sweep import data as datasets
 from sweep.baseline import baseline_params
 from sweep.config import validate
-from sweep.errors import ConfigError
-from sweep.liveness import identity, is_alive_here
 from sweep.finalist import best_trial, final_key, train_finalist
+from sweep.liveness import identity, is_alive_here
 from sweep.model import resolve_model
 from sweep.plan import Plan
 from sweep.report import print_report, summary, write_best_yaml, write_summary
 from sweep.space import to_distributions
-from sweep.storage import _redact, claim_lock, default_url
+from sweep.storage import claim_lock, default_url, redact
 from sweep.study import close_orphans, make_sampler, open_study, study_name
 from sweep.supervisor import Supervisor, WorkerCrashLoop, resolve_devices
 from sweep.worker import stop_reason
@@ -146,7 +146,7 @@ def run(cfg: DictConfig, choices: Mapping[str, Any], console: Console | None = N
     study_dir.mkdir(parents=True, exist_ok=True)
     distributions = to_distributions(plan.config["space"])
     study = open_study(cfg, plan.study_name, plan.storage_url, distributions)
-    console.print(f"study {plan.study_name} in {_redact(plan.storage_url)}\n"
+    console.print(f"study {plan.study_name} in {redact(plan.storage_url)}\n"
                   f"data {plan.data_yaml} ({len(dataset.train)} train / {len(dataset.val)} val "
                   f"images), model {plan.model}")
     stopped_by = None if cfg.final.only else search(plan, study, console, len(dataset.names))

@@ -12,8 +12,8 @@ import optuna
 from optuna.trial import TrialState
 
 from sweep import data as datasets
-from sweep.trial import train_args
 from sweep.training import all_devices, train
+from sweep.trial import train_args
 
 METRIC_KEYS = {"precision": "metrics/precision(B)", "recall": "metrics/recall(B)",
                "map50": "metrics/mAP50(B)", "map50-95": "metrics/mAP50-95(B)"}

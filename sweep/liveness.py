@@ -1,4 +1,5 @@
-"""Who runs a trial: host, pid and process start time, to tell a dead worker's trial from a live one.
+"""Who runs a trial: host, pid and process start time, to tell a dead worker's trial from a
+live one.
 
 A pid alone can be reused after a crash; the pair (pid, start time from /proc/<pid>/stat field 22)
 names one process for the machine's lifetime.

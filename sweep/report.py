@@ -12,7 +12,7 @@ from optuna.trial import TrialState
 from rich.console import Console
 from rich.table import Table
 
-from sweep.storage import _redact
+from sweep.storage import redact
 from sweep.study import counts
 
 
@@ -45,7 +45,7 @@ def summary(study: optuna.Study, storage_url: str, finalist: dict[str, Any] | No
     best = study.best_trial if complete else None
     return {
         "study_name": study.study_name,
-        "storage": _redact(storage_url),
+        "storage": redact(storage_url),
         "counts": counts(study),
         "stopped_by": stopped_by,
         "best_trial": None if best is None else {
@@ -84,8 +84,9 @@ def print_report(console: Console, study: optuna.Study, data: dict[str, Any], st
     console.print(f"trials: {c['COMPLETE']} complete, {c['PRUNED']} pruned, {c['FAIL']} failed, "
                   f"{c['RUNNING']} running")
     if data["best_trial"]:
-        console.print(f"best trial {data['best_trial']['number']}: value "
-                      f"{_fmt(data['best_trial']['value'])}  params {data['best_trial']['params']}")
+        best = data["best_trial"]
+        console.print(f"best trial {best['number']}: value {_fmt(best['value'])}  "
+                      f"params {best['params']}")
     finalist = data.get("finalist")
     if finalist:
         console.print(f"finalist: {finalist['metrics']}  weights {finalist['weights']}")

@@ -111,5 +111,6 @@ def grid_values(distributions: Mapping[str, BaseDistribution]) -> dict[str, list
             grid[name] = [round(dist.low + i * dist.step, 12) for i in range(count)]
         else:
             raise ConfigError(f"space.{name}", "range", "sampler=grid needs a finite set of "
-                              "values", f"give space.{name}.step (not log) or space.{name}.choices")
+                              "values",
+                              f"give space.{name}.step (not log) or space.{name}.choices")
     return grid

@@ -74,12 +74,13 @@ def open_storage(url: str, heartbeat_interval: int | None = None, grace_period: 
     try:
         return RDBStorage(url, engine_kwargs={"pool_pre_ping": True}, **heartbeat)
     except Exception as err:  # sqlalchemy's OperationalError etc.: say which URL and why
-        raise ConfigError("study.storage", _redact(url), f"cannot connect ({err.__class__.__name__}:"
-                          f" {str(err).splitlines()[0]})", "check host, user, password and that "
-                          "the database exists") from err
+        first_line = str(err).splitlines()[0]
+        raise ConfigError("study.storage", redact(url),
+                          f"cannot connect ({err.__class__.__name__}: {first_line})",
+                          "check host, user, password and that the database exists") from err
 
 
-def _redact(url: str) -> str:
+def redact(url: str) -> str:
     """Hide a password in a database URL before printing it."""
     from sqlalchemy.engine import make_url
 

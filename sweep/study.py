@@ -1,4 +1,5 @@
-"""The study: its name, storage, sampler and pruner from config; create or resume it; its upkeep."""
+"""The study: its name, storage, sampler and pruner from config; create or resume it; its
+upkeep."""
 
 from __future__ import annotations
 
@@ -52,7 +53,8 @@ def make_sampler(cfg: DictConfig, distributions: Mapping[str, BaseDistribution],
                  seed_offset: int = 0) -> optuna.samplers.BaseSampler:
     """The configured sampler. `seed_offset` differs per worker and per resumed run, so parallel
     workers and a resumed study never replay the same random draws."""
-    overrides = {"seed": cfg.sampler.seed + seed_offset} if cfg.sampler.get("seed") is not None else {}
+    seed = cfg.sampler.get("seed")
+    overrides = {"seed": seed + seed_offset} if seed is not None else {}
     sampler = instantiate(cfg.sampler, **overrides)
     if isinstance(sampler, functools.partial):  # the grid sampler needs the space's values
         sampler = sampler(search_space=grid_values(distributions))

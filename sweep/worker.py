@@ -1,7 +1,8 @@
 """A worker process: pinned to one device at start, it pulls trials from the study until done.
 
-Started by the supervisor as `python -m sweep.worker PLAN.json LABEL SLOT` with CUDA_VISIBLE_DEVICES
-and OMP_NUM_THREADS already in its environment, so torch sees only its device from the start.
+Started by the supervisor as `python -m sweep.worker PLAN.json LABEL SLOT` with
+CUDA_VISIBLE_DEVICES and OMP_NUM_THREADS already in its environment, so torch sees only its
+device from the start.
 """
 
 from __future__ import annotations
@@ -79,8 +80,8 @@ class Heartbeat:
 
 
 def run(plan: Plan, label: str, slot: int) -> int:
-    from sweep.trial import run_trial
     from sweep.training import device_for_ultralytics, is_fatal_device_error
+    from sweep.trial import run_trial
 
     cfg = OmegaConf.create(plan.config)
     distributions = to_distributions(plan.config["space"])
