@@ -158,9 +158,10 @@ def run(cfg: DictConfig, choices: Mapping[str, Any], console: Console | None = N
     finalist = None
     if cfg.final.enabled and code == 0:
         finalist = finalize(plan, study, dataset, console)
-    best_yaml = None
-    params = (finalist or {}).get("params") or (
-        best_trial(study).params if best_trial(study) else None)
+    if cfg.final.only and finalist is None:
+        code = code or 1  # asked for a finalist, and there was nothing to train
+    best_yaml, best = None, best_trial(study)
+    params = (finalist or {}).get("params") or (best.params if best else None)
     if params:
         best_yaml = study_dir / "best.yaml"
         write_best_yaml(best_yaml, plan.config, plan.study_name, plan.storage_url, params)

@@ -7,7 +7,7 @@ crash) sees exactly the config, data and model the sweep validated.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,6 @@ class Plan:
     run_id: str                     # this invocation; failures are counted per run
     seed_offset: int = 0            # trials in the study when this run began (fresh draws)
     deadline: float | None = None   # epoch seconds after which no new trial starts
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def save(self, path: Path) -> None:
         tmp = path.with_suffix(".tmp")
