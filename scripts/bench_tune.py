@@ -171,10 +171,12 @@ def run_sweep(opts: argparse.Namespace, seed: int, work: Path, dataset: datasets
         run.curve.append((round(run.compute, 3), max(best, 0.0)))
     run.best_search_fitness = max(best, 0.0)
     run.overhead_per_trial_s = round((run.wall_s - train_s) / max(1, run.trials), 2)
-    from omegaconf import OmegaConf
+    best_yaml = work / name / "best.yaml"  # what sweep hands a user: fixed train args + params
+    if best_yaml.exists():
+        import yaml
 
-    fixed = OmegaConf.to_container(OmegaConf.load(ROOT / "conf/config.yaml").train)
-    run.best_params = {**fixed, **run.best_params}  # what best.yaml would hand a user
+        best_cfg = yaml.safe_load(best_yaml.read_text())
+        run.best_params = {**best_cfg["train"], **best_cfg["final"]["params"]}
     return run
 
 

@@ -22,7 +22,7 @@ from sweep.liveness import identity
 from sweep.plan import Plan
 from sweep.space import to_distributions
 from sweep.storage import claim_lock, has_heartbeat
-from sweep.study import close_orphans, counts, open_study
+from sweep.study import close_orphans, open_study
 
 EXIT_DEVICE_ERROR = 3
 
@@ -30,11 +30,12 @@ EXIT_DEVICE_ERROR = 3
 def stop_reason(study: optuna.Study, plan: Plan) -> str | None:
     """Why no further trial should start, or None. Shared by workers and the supervisor."""
     cfg = plan.config
-    by_state = counts(study)
-    if by_state["COMPLETE"] + by_state["PRUNED"] + by_state["RUNNING"] >= cfg["study"]["n_trials"]:
+    trials = study.get_trials(deepcopy=False)  # one read: this runs under the claim lock
+    taken = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING)
+    if sum(t.state in taken for t in trials) >= cfg["study"]["n_trials"]:
         return "n_trials"
-    failures = sum(1 for t in study.get_trials(deepcopy=False, states=(TrialState.FAIL,))
-                   if t.user_attrs.get("run_id") == plan.run_id)
+    failures = sum(t.state == TrialState.FAIL and t.user_attrs.get("run_id") == plan.run_id
+                   for t in trials)
     if failures >= cfg["workers"]["max_failures"]:
         return "max_failures"
     if plan.deadline is not None and time.time() >= plan.deadline:
