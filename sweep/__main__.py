@@ -9,10 +9,13 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
+from sweep.configs import CONFIG_NAME, config_dir
 from sweep.errors import ConfigError
 
 
-@hydra.main(version_base="1.3", config_path="../conf", config_name="config")
+# An absolute path: a relative one would be resolved against the calling module, which breaks
+# for the `sweep` console script and for an installed package.
+@hydra.main(version_base="1.3", config_path=str(config_dir()), config_name=CONFIG_NAME)
 def _sweep(cfg: DictConfig) -> None:
     from sweep.app import run
 

@@ -15,7 +15,8 @@ from omegaconf import DictConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 CONF = ROOT / "conf"
-SHARED_DATASETS = ROOT.parent / "shared" / "datasets"
+FIXTURES = ROOT / "tests" / "fixtures"
+BCCD = FIXTURES / "bccd" / "data.yaml"  # 12 train / 4 val real images, MIT (PROVENANCE.md)
 
 
 @pytest.fixture
@@ -36,7 +37,9 @@ def compose_cfg(tmp_path: Path) -> Iterator[Callable[..., DictConfig]]:
 def sweep_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Environment for `python -m sweep` subprocesses: offline, quiet, caches kept in tmp."""
     home = tmp_path_factory.mktemp("home")
-    env = dict(os.environ)
+    # Ultralytics switches its integrations off when it sees pytest (PYTEST_CURRENT_TEST): the
+    # commands under test must see what a user's would.
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
     env.update({
         "YOLO_OFFLINE": "1",
         "SWEEP_CACHE_DIR": str(home / "cache"),

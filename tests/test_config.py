@@ -12,7 +12,7 @@ from sweep import data as datasets
 from sweep.app import prepare
 from sweep.config import validate
 from sweep.errors import ConfigError
-from tests.conftest import SHARED_DATASETS, run_sweep
+from tests.conftest import BCCD, run_sweep
 
 Compose = Callable[..., DictConfig]
 
@@ -110,9 +110,9 @@ def test_missing_data_path_is_rejected_before_training(compose_cfg: Compose) -> 
     assert info.value.key == "data"
 
 
-def test_shared_bccd_resolves() -> None:
-    dataset = datasets.load_dataset(SHARED_DATASETS / "bccd" / "data.yaml")
-    assert (len(dataset.train), len(dataset.val)) == (292, 72)
+def test_bccd_fixture_resolves() -> None:
+    dataset = datasets.load_dataset(BCCD)
+    assert (len(dataset.train), len(dataset.val)) == (12, 4)
     assert dataset.names[0] == "RBC"
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 from sweep import data as datasets
 from sweep.shapes import ensure_shapes
 from sweep.trial import prepare_trial_data
-from tests.conftest import SHARED_DATASETS
+from tests.conftest import BCCD
 
 
 def test_shapes_is_deterministic_and_cached(tmp_path: Path) -> None:
@@ -22,25 +22,25 @@ def test_shapes_is_deterministic_and_cached(tmp_path: Path) -> None:
 
 
 def test_seeded_subset_is_random_and_reproducible() -> None:
-    dataset = datasets.load_dataset(SHARED_DATASETS / "bccd" / "data.yaml")
-    one = datasets.seeded_subset(dataset.train, 50, seed=1)
-    assert one == datasets.seeded_subset(dataset.train, 50, seed=1)
-    assert one != datasets.seeded_subset(dataset.train, 50, seed=2)
-    assert one != sorted(dataset.train)[:50]  # not Ultralytics' first-N fraction
+    dataset = datasets.load_dataset(BCCD)
+    one = datasets.seeded_subset(dataset.train, 6, seed=1)
+    assert one == datasets.seeded_subset(dataset.train, 6, seed=1)
+    assert one != datasets.seeded_subset(dataset.train, 6, seed=2)
+    assert one != sorted(dataset.train)[:6]  # not Ultralytics' first-N fraction
     assert datasets.subset_size(292, 0.5) == 146 and datasets.subset_size(3, 0.01) == 1
 
 
 def test_trial_tree_is_private_and_leaves_shared_data_alone(tmp_path: Path) -> None:
-    dataset = datasets.load_dataset(SHARED_DATASETS / "bccd" / "data.yaml")
-    cfg = {"train": {"seed": 0}, "trial": {"fraction": 0.1, "val_images": 8}}
+    dataset = datasets.load_dataset(BCCD)
+    cfg = {"train": {"seed": 0}, "trial": {"fraction": 0.5, "val_images": 3}}
     yaml_path, info = prepare_trial_data(cfg, dataset, tmp_path / "t", number=4)
-    assert info == {"subset_seed": 4, "subset_size": 29, "val_size": 8}
+    assert info == {"subset_seed": 4, "subset_size": 6, "val_size": 3}
     images = sorted((tmp_path / "t" / "ds" / "images" / "train").iterdir())
     labels = sorted((tmp_path / "t" / "ds" / "labels" / "train").iterdir())
-    assert len(images) == len(labels) == 29
+    assert len(images) == len(labels) == 6
     assert all(p.is_symlink() and p.resolve().exists() for p in images + labels)
     assert datasets.load_dataset(yaml_path).names == dataset.names
-    assert not list((SHARED_DATASETS / "bccd").rglob("*.cache"))
+    assert not list(BCCD.parent.rglob("*.cache"))
 
 
 def test_label_path_rule() -> None:

@@ -10,7 +10,7 @@ import optuna
 import pytest
 import yaml
 
-from tests.conftest import SHARED_DATASETS, run_sweep
+from tests.conftest import BCCD, run_sweep
 
 pytestmark = pytest.mark.slow
 SMOKE = ("debug=smoke", "data=shapes", "model=yolo11n.yaml", "study.name=smoke")
@@ -80,12 +80,11 @@ def test_rerun_resumes_the_same_study(smoke_run: Path, sweep_env: dict[str, str]
         assert db.execute("select count(*) from studies").fetchone()[0] == 1
 
 
-def test_bccd_from_shared_datasets(sweep_env: dict[str, str], tmp_path: Path) -> None:
-    data = SHARED_DATASETS / "bccd" / "data.yaml"
-    result = run_sweep(sweep_env, "debug=smoke", f"data={data}", "model=yolo11n.yaml",
-                       f"paths.root={tmp_path}", "study.name=bccd", "trial.fraction=0.1",
-                       "final.fraction=0.1", "final.epochs=1")
+def test_real_bccd_fixture(sweep_env: dict[str, str], tmp_path: Path) -> None:
+    result = run_sweep(sweep_env, "debug=smoke", f"data={BCCD}", "model=yolo11n.yaml",
+                       f"paths.root={tmp_path}", "study.name=bccd", "trial.fraction=0.5",
+                       "final.fraction=0.5", "final.epochs=1")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     summary = json.loads((tmp_path / "bccd" / "summary.json").read_text())
-    assert summary["finalist"]["train_images"] == 29
-    assert not list((SHARED_DATASETS / "bccd").rglob("*.cache"))
+    assert summary["finalist"]["train_images"] == 6
+    assert not list(BCCD.parent.rglob("*.cache"))  # caches stay in the trials' private trees
