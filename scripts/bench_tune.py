@@ -75,8 +75,24 @@ def _dataset(opts: argparse.Namespace) -> datasets.Dataset:
 
 def run_ul_tune(opts: argparse.Namespace, seed: int, work: Path,
                 dataset: datasets.Dataset) -> MethodRun:
-    """Ultralytics' tuner, as its docs show it, with iterations chosen to spend the budget."""
+    """Ultralytics' tuner, as its docs show it, with iterations chosen to spend the budget.
+
+    Its trainings get Ultralytics' tracker integrations (MLflow, ...) dropped, as sweep's do,
+    so neither method pays for logging the other does not (and nothing lands in the cwd).
+    The tuner builds its trainers without the model's callbacks, hence the wrapper.
+    """
     from ultralytics import YOLO
+    from ultralytics.utils import callbacks as ul_callbacks
+
+    from sweep.training import drop_tracker_integrations
+
+    add_integrations = ul_callbacks.add_integration_callbacks
+
+    def add_without_trackers(instance: Any) -> None:
+        add_integrations(instance)
+        drop_tracker_integrations(instance)
+
+    ul_callbacks.add_integration_callbacks = add_without_trackers
 
     iterations = max(1, round(opts.budget / opts.tune_epochs))
     tree = datasets.build_tree(dataset, work / f"ul-s{seed}-ds", sorted(dataset.train),

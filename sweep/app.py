@@ -27,6 +27,7 @@ from sweep.space import to_distributions
 from sweep.storage import claim_lock, default_url, redact
 from sweep.study import close_orphans, make_sampler, open_study, study_name
 from sweep.supervisor import Supervisor, WorkerCrashLoop, resolve_devices
+from sweep.tracking import Callbacks, load_callbacks
 from sweep.worker import stop_reason
 
 log = logging.getLogger(__name__)
@@ -100,7 +101,7 @@ def search(plan: Plan, study: optuna.Study, console: Console,
 
 
 def finalize(plan: Plan, study: optuna.Study, dataset: datasets.Dataset,
-             console: Console) -> dict[str, Any] | None:
+             console: Console, callbacks: Callbacks) -> dict[str, Any] | None:
     """Train the finalist once per (best parameters, final.*); return its record."""
     cfg = plan.config
     study_dir = Path(plan.study_dir)
@@ -134,6 +135,7 @@ def finalize(plan: Plan, study: optuna.Study, dataset: datasets.Dataset,
     console.print(f"training the finalist ({cfg['final']['epochs']} epochs, "
                   f"{cfg['final']['fraction']:.0%} of the data) with {params}")
     record = train_finalist(cfg, dataset, plan.model, study_dir, params, source)
+    callbacks.fire("on_final_end", record, plan)
     study.set_user_attr("finalist", record)
     return record
 
@@ -142,6 +144,7 @@ def run(cfg: DictConfig, choices: Mapping[str, Any], console: Console | None = N
     """The whole sweep; returns the process exit code."""
     console = console or Console()
     plan, dataset = prepare(cfg, choices)
+    callbacks = load_callbacks(plan)  # checks the trackers' settings, before any training
     study_dir = Path(plan.study_dir)
     study_dir.mkdir(parents=True, exist_ok=True)
     distributions = to_distributions(plan.config["space"])
@@ -149,6 +152,7 @@ def run(cfg: DictConfig, choices: Mapping[str, Any], console: Console | None = N
     console.print(f"study {plan.study_name} in {redact(plan.storage_url)}\n"
                   f"data {plan.data_yaml} ({len(dataset.train)} train / {len(dataset.val)} val "
                   f"images), model {plan.model}")
+    callbacks.fire("on_run_start", plan)
     stopped_by = None if cfg.final.only else search(plan, study, console, len(dataset.names))
     code = 1 if stopped_by == "worker_crash" else 0
     if stopped_by == "max_failures":
@@ -157,7 +161,7 @@ def run(cfg: DictConfig, choices: Mapping[str, Any], console: Console | None = N
         code = 1
     finalist = None
     if cfg.final.enabled and code == 0:
-        finalist = finalize(plan, study, dataset, console)
+        finalist = finalize(plan, study, dataset, console, callbacks)
     if cfg.final.only and finalist is None:
         code = code or 1  # asked for a finalist, and there was nothing to train
     best_yaml, best = None, best_trial(study)
@@ -168,6 +172,7 @@ def run(cfg: DictConfig, choices: Mapping[str, Any], console: Console | None = N
     data = summary(study, plan.storage_url, finalist, best_yaml, stopped_by)
     write_summary(study_dir / "summary.json", data)
     print_report(console, study, data, study_dir)
+    callbacks.fire("on_run_end", data, plan)
     if data["best_trial"] is None and not cfg.final.only:
         code = code or 1
     return code

@@ -7,9 +7,15 @@ crash) sees exactly the config, data and model the sweep validated.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+from sweep.storage import strip_password
+
+# The storage URL as given (password included) reaches workers in their environment only.
+STORAGE_ENV = "SWEEP_STORAGE"
 
 
 @dataclass
@@ -25,10 +31,18 @@ class Plan:
     deadline: float | None = None   # epoch seconds after which no new trial starts
 
     def save(self, path: Path) -> None:
+        """Write the plan for the workers, with no database password in it."""
+        data = asdict(self)  # a deep copy
+        data["storage_url"] = strip_password(self.storage_url)
+        if data["config"].get("study", {}).get("storage"):
+            data["config"]["study"]["storage"] = strip_password(data["config"]["study"]["storage"])
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(asdict(self), indent=2))
+        tmp.write_text(json.dumps(data, indent=2))
         tmp.replace(path)
 
     @classmethod
     def load(cls, path: Path) -> Plan:
-        return cls(**json.loads(path.read_text()))
+        """The saved plan; the storage URL comes from STORAGE_ENV when the supervisor set it."""
+        plan = cls(**json.loads(path.read_text()))
+        plan.storage_url = os.environ.get(STORAGE_ENV) or plan.storage_url
+        return plan

@@ -12,7 +12,7 @@ from optuna.trial import TrialState
 from rich.console import Console
 from rich.table import Table
 
-from sweep.storage import redact
+from sweep.storage import redact, strip_password
 from sweep.study import counts
 
 
@@ -25,17 +25,22 @@ def write_best_yaml(path: Path, config: dict[str, Any], study_name: str, storage
     """The finalist's full configuration, best parameters fixed, runnable on its own.
 
     It names the same study (so its finalist is recorded beside the sweep) and sets
-    final.only=true with final.params, so running it retrains without searching.
+    final.only=true with final.params, so running it retrains without searching. A database
+    password is left out: psycopg takes it from PGPASSWORD or ~/.pgpass.
     """
     best = json.loads(json.dumps(config))  # a deep, plain copy
     best["study"]["name"] = study_name
-    best["study"]["storage"] = storage_url
+    best["study"]["storage"] = strip_password(storage_url)
     best["final"].update({"enabled": True, "only": True, "params": params})
     best["hydra"] = {"run": {"dir": str(Path(config["paths"]["root"]) / "hydra" /
                                         "${now:%Y-%m-%d}" / "${now:%H-%M-%S}")},
-                     "job": {"chdir": False}}
+                     "job": {"chdir": False}, "output_subdir": None}
     header = (f"# Best configuration of study {study_name}. Retrain the finalist with:\n"
               f"#   {rerun_command(path)}\n")
+    if best["study"]["storage"] != storage_url:
+        header += ("# The database password is not stored here: set PGPASSWORD (or ~/.pgpass), "
+                   "or pass study.storage='${oc.env:SWEEP_STORAGE}' with the URL in "
+                   "SWEEP_STORAGE.\n")
     path.write_text(header + yaml.safe_dump(best, sort_keys=False))
 
 

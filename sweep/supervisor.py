@@ -19,7 +19,7 @@ import optuna
 from rich.console import Console
 from rich.live import Live
 
-from sweep.plan import Plan
+from sweep.plan import STORAGE_ENV, Plan
 from sweep.progress import render
 from sweep.study import close_orphans
 from sweep.worker import stop_reason
@@ -97,9 +97,10 @@ class Supervisor:
     def _spawn(self, slot: int, device: str) -> subprocess.Popen[bytes]:
         label = worker_label(slot, device)
         log = open(self.log_dir / f"worker-{slot}.log", "ab")
+        env = {**worker_env(device, self.cpu_workers), STORAGE_ENV: self.plan.storage_url}
         return subprocess.Popen(
             [sys.executable, "-m", "sweep.worker", str(self.plan_path), label, str(slot)],
-            env=worker_env(device, self.cpu_workers), stdout=log, stderr=subprocess.STDOUT,
+            env=env, stdout=log, stderr=subprocess.STDOUT,
         )
 
     def start(self) -> None:

@@ -10,6 +10,26 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+# Ultralytics' tracker integrations, each on whenever its package is importable and its setting
+# is true (MLflow, ClearML, Comet, DVC, Neptune, Ray Tune are by default; W&B after `yolo
+# settings wandb=True`). Inside sweep's trainings they are off: sweep mirrors trials itself
+# (sweep.tracking), a second W&B run per trial would clash, and MLflow/DVC would write mlruns/,
+# mlflow.db or dvclive/ into the user's working folder. TensorBoard stays: it writes into the
+# training's own run dir.
+TRACKER_INTEGRATIONS = frozenset({"clearml", "comet", "dvc", "mlflow", "neptune", "raytune", "wb"})
+_INTEGRATIONS_PACKAGE = "ultralytics.utils.callbacks."
+
+
+def drop_tracker_integrations(trainer: Any) -> None:
+    """`on_pretrain_routine_start`, registered before the trainer adds its integrations: remove
+    their callbacks from this trainer before any of them has run.
+
+    The lists are edited in place, so the loop running this very event skips them too.
+    """
+    for functions in trainer.callbacks.values():
+        functions[:] = [fn for fn in functions if getattr(fn, "__module__", "").removeprefix(
+            _INTEGRATIONS_PACKAGE) not in TRACKER_INTEGRATIONS]
+
 
 def prepare_offline_font() -> None:
     """Stop Ultralytics' per-training download attempt of Arial.ttf on an offline machine.
@@ -62,6 +82,7 @@ def train(model: str, data_yaml: Path, project: Path, name: str, args: dict[str,
 
     prepare_offline_font()
     yolo = YOLO(model)
+    yolo.add_callback("on_pretrain_routine_start", drop_tracker_integrations)
     for event, fn in (callbacks or {}).items():
         yolo.add_callback(event, fn)
     with log_to(log_file):

@@ -13,6 +13,7 @@ import optuna
 from sweep import data as datasets
 from sweep.config import METRICS
 from sweep.pruning import EpochPruner
+from sweep.tracking import Callbacks
 from sweep.training import train
 
 
@@ -52,24 +53,40 @@ def train_args(cfg: dict[str, Any], params: dict[str, Any], epochs: int, patienc
             "val": True, "save": True, "verbose": False}
 
 
+def trial_info(cfg: dict[str, Any], params: dict[str, Any], subset: dict[str, Any],
+               model: str, dataset: datasets.Dataset, device: str) -> dict[str, Any]:
+    """What a tracker is told at trial start: the sampled and fixed arguments and the fidelity."""
+    fidelity = {key: cfg["trial"][key] for key in ("fraction", "epochs", "patience")}
+    fidelity.update({"val_images": subset["val_size"], "subset_seed": subset["subset_seed"],
+                     "subset_size": subset["subset_size"]})
+    return {"params": dict(params), "train": dict(cfg["train"]), "fidelity": fidelity,
+            "model": model, "data": str(dataset.yaml_path), "device": device}
+
+
 def run_trial(trial: optuna.Trial, cfg: dict[str, Any], dataset: datasets.Dataset, model: str,
-              study_dir: Path, device: str, device_label: str | None = None) -> Outcome:
+              study_dir: Path, device: str, device_label: str | None = None,
+              callbacks: Callbacks | None = None) -> Outcome:
     """Train one trial; never raises for a training error (that is a FAIL with its reason).
 
     `device` is what Ultralytics gets inside the pinned worker ("0" or "cpu"); `device_label`
-    is what is recorded (the physical GPU, e.g. "cuda:3").
+    is what is recorded (the physical GPU, e.g. "cuda:3"). `callbacks` hear the trial start
+    and each epoch (the worker fires the trial's end once the study has it).
     """
+    callbacks = callbacks or Callbacks()
     started = time.time()
     trial_dir = study_dir / "trials" / f"trial-{trial.number:04d}"
     attrs: dict[str, Any] = {"run_dir": str(trial_dir / "train"),
                              "device": device_label or device}
     params = dict(trial.params)  # sampled at ask(); recorded before training can touch them
     maximize = cfg["study"]["direction"] == "maximize"
-    pruner = EpochPruner(trial, METRICS[cfg["study"]["metric"]], maximize=maximize)
+    pruner = EpochPruner(trial, METRICS[cfg["study"]["metric"]], maximize=maximize,
+                         on_epoch=lambda *epoch: callbacks.fire("on_epoch_end", trial, *epoch))
     error: BaseException | None = None
     try:
         data_yaml, subset = prepare_trial_data(cfg, dataset, trial_dir, trial.number)
         attrs.update(subset)
+        callbacks.fire("on_trial_start", trial,
+                       trial_info(cfg, params, subset, model, dataset, attrs["device"]))
         args = train_args(cfg, params, int(cfg["trial"]["epochs"]), int(cfg["trial"]["patience"]),
                           device)
         train_started = time.time()

@@ -23,6 +23,7 @@ from sweep.plan import Plan
 from sweep.space import to_distributions
 from sweep.storage import claim_lock, has_heartbeat
 from sweep.study import close_orphans, open_study
+from sweep.tracking import Callbacks, load_callbacks
 
 EXIT_DEVICE_ERROR = 3
 
@@ -80,6 +81,16 @@ class Heartbeat:
             self._thread.join()
 
 
+def tell(study: optuna.Study, trial: optuna.Trial, state: TrialState, value: float | None,
+         callbacks: Callbacks) -> None:
+    """Close the trial in the study, then let the trackers see it as the study keeps it."""
+    if state == TrialState.COMPLETE:
+        study.tell(trial, value)
+    else:
+        study.tell(trial, state=state)
+    callbacks.fire("on_trial_end", study._storage.get_trial(trial._trial_id))
+
+
 def run(plan: Plan, label: str, slot: int) -> int:
     from sweep.training import device_for_ultralytics, is_fatal_device_error
     from sweep.trial import run_trial
@@ -92,6 +103,7 @@ def run(plan: Plan, label: str, slot: int) -> int:
     device = device_for_ultralytics()
     visible = os.environ.get("CUDA_VISIBLE_DEVICES", "")
     where = f"cuda:{visible}" if device != "cpu" else "cpu"  # the physical device, for the record
+    callbacks = load_callbacks(plan)
     while True:
         trial = claim_next(study, plan, label)
         if trial is None:
@@ -100,20 +112,17 @@ def run(plan: Plan, label: str, slot: int) -> int:
         beat = Heartbeat(study, trial, plan.config["workers"]["heartbeat_interval"])
         try:
             outcome = run_trial(trial, plan.config, dataset, plan.model,
-                                Path(plan.study_dir), device, where)
+                                Path(plan.study_dir), device, where, callbacks)
         except KeyboardInterrupt:
             beat.stop()
             trial.set_user_attr("fail_reason", "interrupted (Ctrl-C)")
             trial.set_user_attr("stop_reason", "interrupted")
-            study.tell(trial, state=TrialState.FAIL)
+            tell(study, trial, TrialState.FAIL, None, callbacks)
             return 130
         beat.stop()
         for key, value in outcome.attrs.items():
             trial.set_user_attr(key, value)
-        if outcome.state == TrialState.COMPLETE:
-            study.tell(trial, outcome.value)
-        else:
-            study.tell(trial, state=outcome.state)
+        tell(study, trial, outcome.state, outcome.value, callbacks)
         print(f"[{label}] trial {trial.number} {outcome.state.name} value={outcome.value} "
               f"{outcome.attrs.get('fail_reason', '')}", flush=True)
         if outcome.error is not None and is_fatal_device_error(outcome.error):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hydra import compose, initialize_config_dir
@@ -45,9 +47,15 @@ def sweep_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "SWEEP_CACHE_DIR": str(home / "cache"),
         "YOLO_CONFIG_DIR": str(home / "ultralytics"),
         "MPLCONFIGDIR": str(home / "mpl"),
-        "WANDB_MODE": "disabled",
+        # W&B mirrors as for a user without a key (offline); its own folders stay in tmp.
+        "WANDB_CACHE_DIR": str(home / "wandb-cache"),
+        "WANDB_DATA_DIR": str(home / "wandb-data"),
+        "WANDB_CONFIG_DIR": str(home / "wandb-config"),
         "PYTHONPATH": str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
     })
+    for name in ("WANDB_API_KEY", "WANDB_MODE", "WANDB_BASE_URL", "SWEEP_STORAGE",
+                 "SWEEP_WANDB_MODE"):
+        env.pop(name, None)
     return env
 
 
@@ -56,3 +64,34 @@ def run_sweep(env: dict[str, str], *args: str, cwd: Path | None = None,
     """The real command, `python -m sweep ARGS`, in a subprocess."""
     return subprocess.run([sys.executable, "-m", "sweep", *args], env=env, cwd=cwd or ROOT,
                           capture_output=True, text=True, timeout=timeout)
+
+
+def wandb_runs(study_dir: Path) -> list[dict[str, Any]]:
+    """The W&B runs under `study_dir/wandb`, read back with wandb's own reader of run files
+    (`wandb leet inspect --json`): name, job type, group, config, history, summary, exit code,
+    artifacts."""
+    runs = []
+    for run_dir in sorted((study_dir / "wandb").glob("offline-run-*")):
+        done = subprocess.run([sys.executable, "-m", "wandb", "leet", "inspect", "--json",
+                               str(run_dir)], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr[-2000:]
+        run: dict[str, Any] = {"dir": run_dir, "history": [], "summary": {}, "artifacts": [],
+                               "exit_code": None}
+        for line in done.stdout.splitlines():
+            record = json.loads(line)
+            kind, body = record["type"], record.get(record["type"], {})
+            if kind == "run":
+                run.update(name=body.get("display_name"), job_type=body.get("job_type"),
+                           group=body.get("run_group"), id=body.get("run_id"),
+                           notes=body.get("notes"),
+                           config=body.get("config", {}).get("update", {}))
+            elif kind == "history":
+                run["history"].append({**body["item"], "_step": body["step"].get("num", 0)})
+            elif kind == "summary":
+                run["summary"].update(body.get("update", {}))
+            elif kind == "artifact":
+                run["artifacts"].append(body)
+            elif kind == "exit":
+                run["exit_code"] = body.get("exit_code", 0)
+        runs.append(run)
+    return runs

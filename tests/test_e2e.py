@@ -10,7 +10,7 @@ import optuna
 import pytest
 import yaml
 
-from tests.conftest import BCCD, run_sweep
+from tests.conftest import BCCD, run_sweep, wandb_runs
 
 pytestmark = pytest.mark.slow
 SMOKE = ("debug=smoke", "data=shapes", "model=yolo11n.yaml", "study.name=smoke")
@@ -26,6 +26,11 @@ def smoke_run(sweep_env: dict[str, str], tmp_path_factory: pytest.TempPathFactor
     result = run_sweep(sweep_env, *SMOKE, f"paths.root={root}")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert str(root / "smoke") in result.stdout.replace("\n", "")  # says where results are
+    # W&B without a key: offline, said once at the start and once at the end with the upload
+    # command.
+    lines = [line for line in result.stdout.splitlines() if line.startswith("W&B:")]
+    assert len(lines) == 2 and "no API key" in lines[0]
+    assert f"wandb sync {root / 'smoke' / 'wandb'}/offline-run-*" in lines[1]
     return root
 
 
@@ -55,6 +60,36 @@ def test_smoke_outputs(smoke_run: Path) -> None:
     best = yaml.safe_load((smoke_run / "smoke" / "best.yaml").read_text())
     assert best["final"]["only"] is True
     assert best["final"]["params"] == summary["best_trial"]["params"]
+
+
+def test_smoke_mirrors_every_trial_and_the_finalist_to_wandb(smoke_run: Path) -> None:
+    """Read back with wandb's own reader: one run per trial and one `final` run."""
+    trials = {t.number: t for t in _study(smoke_run).get_trials()}
+    runs = wandb_runs(smoke_run / "smoke")
+    assert sorted(r["name"] for r in runs) == ["final", "trial-0000", "trial-0001"]
+    assert all(r["group"] == "smoke" and r["exit_code"] == 0 for r in runs)
+    for run in (r for r in runs if r["name"].startswith("trial-")):
+        trial = trials[run["config"]["optuna"]["trial"]]
+        assert run["job_type"] == "trial" and run["name"] == f"trial-{trial.number:04d}"
+        assert trial.user_attrs["wandb_run_id"] == run["id"]
+        assert {k: run["config"][k] for k in trial.params} == trial.params
+        assert run["config"]["fidelity"]["subset_seed"] == trial.user_attrs["subset_seed"]
+        assert run["config"]["train"]["imgsz"] == 64
+        steps = [row["_step"] for row in run["history"]]
+        assert steps == sorted(trial.intermediate_values)  # one row per epoch, step = Optuna's
+        assert [row["fitness"] for row in run["history"]] == pytest.approx(
+            [trial.intermediate_values[s] for s in steps])
+        assert run["summary"]["state"] == "complete"
+        assert run["summary"]["best_value"] == pytest.approx(trial.value)
+        assert run["summary"]["device"] == "cpu" and run["summary"]["wall_time_s"] > 0
+    (final,) = (r for r in runs if r["name"] == "final")
+    summary = json.loads((smoke_run / "smoke" / "summary.json").read_text())
+    assert final["job_type"] == "final" and summary["finalist"]["wandb_run_id"] == final["id"]
+    assert final["config"]["source_trial"] == summary["best_trial"]["number"]
+    assert len(final["history"]) == 2  # both epochs, from Ultralytics' results.csv
+    assert final["summary"]["map50-95"] == summary["finalist"]["metrics"]["map50-95"]
+    (artifact,) = final["artifacts"]
+    assert artifact["type"] == "model" and "best" in artifact["aliases"]
 
 
 def test_best_yaml_retrains_without_searching(smoke_run: Path, sweep_env: dict[str, str],

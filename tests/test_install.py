@@ -62,6 +62,8 @@ def test_wheel_carries_every_config(wheel: Path) -> None:
     expected = {f"sweep/conf/{p.relative_to(conf)}" for p in conf.rglob("*.yaml")}
     assert expected and expected <= names, sorted(expected - names)
     assert "sweep/conf/config.yaml" in names and "sweep/conf/experiment/yolo11n.yaml" in names
+    modules = {f"{p.relative_to(ROOT).as_posix()}" for p in (ROOT / "sweep").rglob("*.py")}
+    assert modules <= names, sorted(modules - names)  # every subpackage is listed in pyproject
     requires = [line for line in zipfile.ZipFile(wheel).read(
         next(n for n in names if n.endswith("METADATA"))).decode().splitlines()
         if line.startswith("Requires-Dist:")]

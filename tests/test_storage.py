@@ -59,3 +59,23 @@ def test_enqueued_trial_is_claimed_once_and_budget_is_exact(
     assert len(set(numbers)) == 5
     trials = optuna.load_study(study_name="claims", storage=study._storage).get_trials()
     assert len(trials) == 5
+
+
+def test_password_is_stripped_from_files_and_handed_to_workers_in_their_environment(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sweep.plan import STORAGE_ENV
+    from sweep.storage import strip_password
+
+    url = "postgresql://me:s3cr3t-pw@db.example:5432/sweeps"
+    assert strip_password(url) == "postgresql://me@db.example:5432/sweeps"
+    assert strip_password("sqlite:////data/study.db") == "sqlite:////data/study.db"
+    assert strip_password("/data/study.journal") == "/data/study.journal"
+    plan = Plan(config={"study": {"storage": url}}, study_name="s", storage_url=url,
+                study_dir=str(tmp_path), data_yaml="d.yaml", model="m", run_id="r")
+    plan.save(tmp_path / "plan.json")
+    assert "s3cr3t-pw" not in (tmp_path / "plan.json").read_text()
+    monkeypatch.delenv(STORAGE_ENV, raising=False)
+    assert Plan.load(tmp_path / "plan.json").storage_url == strip_password(url)
+    monkeypatch.setenv(STORAGE_ENV, url)
+    assert Plan.load(tmp_path / "plan.json").storage_url == url
+    assert plan.storage_url == url  # saving did not change the plan in memory
