@@ -80,6 +80,10 @@ def callbacks(settings: dict[str, Any], plan: Plan) -> dict[str, Hook]:
         _say("the wandb package is not installed, so trials are not mirrored "
              "(pip install wandb, or tracking.wandb.mode=disabled to silence this)")
         return {}
+    # wandb's own error reports to W&B (OpenTelemetry) are flushed at interpreter exit; after an
+    # online init failed against a server that does not answer, that flush held each process
+    # ~12 s at exit (measured). Off unless the user turned it on explicitly.
+    os.environ.setdefault("WANDB_ERROR_REPORTING", "false")
     mirror = WandbMirror(settings, plan)
     return {"on_run_start": mirror.on_run_start, "on_trial_start": mirror.on_trial_start,
             "on_epoch_end": mirror.on_epoch_end, "on_trial_end": mirror.on_trial_end,
