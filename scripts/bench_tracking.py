@@ -18,40 +18,21 @@ the raw timings, to DIR/results.json and DIR/table.md.
 from __future__ import annotations
 
 import argparse
-import http.server
 import json
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sweep.testing import serve_unanswering_wandb  # noqa: E402
+
 FAKE_KEY = "0123456789abcdef" * 2 + "fa4e5e7c"
-
-
-class _Hanging(http.server.BaseHTTPRequestHandler):
-    def do_HEAD(self) -> None:  # noqa: N802
-        self.send_response(200)
-        self.end_headers()
-
-    def do_POST(self) -> None:  # noqa: N802
-        time.sleep(600)
-
-    do_GET = do_POST  # noqa: N815
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-def _serve_hanging() -> str:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hanging)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_address[1]}"
 
 
 def _env(home: Path) -> dict[str, str]:
@@ -75,7 +56,7 @@ def main() -> None:
     opts = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-tracking-"))
     env = _env(work / "home")
-    hanging = _serve_hanging()
+    hanging, _ = serve_unanswering_wandb()
     setups = {
         "disabled": ({}, ["tracking.wandb.mode=disabled"]),
         "offline": ({}, []),

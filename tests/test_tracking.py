@@ -3,11 +3,8 @@ what a worker sends is read back from real W&B run files."""
 
 from __future__ import annotations
 
-import http.server
 import logging
 import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +17,7 @@ from sweep import data as datasets
 from sweep.errors import ConfigError
 from sweep.plan import Plan
 from sweep.shapes import ensure_shapes
+from sweep.testing import serve_unanswering_wandb
 from sweep.tracking import Callbacks, load_callbacks
 from sweep.tracking import wandb as wandb_mirror
 from sweep.training import drop_tracker_integrations
@@ -97,31 +95,11 @@ def test_disabled_wandb_has_no_hooks(compose_cfg: Callable[..., DictConfig],
 # -- settling the mode -------------------------------------------------------------------------
 
 
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-
 @pytest.fixture
 def half_answering_server() -> Iterator[str]:
-    """Answers a HEAD at once (so the probe passes) but never answers W&B's API calls: what a
-    network that drops packets, or an overloaded server, looks like to wandb.init."""
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_HEAD(self) -> None:  # noqa: N802
-            self.send_response(200)
-            self.end_headers()
-
-        def do_POST(self) -> None:  # noqa: N802
-            time.sleep(60)
-
-        do_GET = do_POST  # noqa: N815
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = _Server(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
+    """A key-less W&B stand-in that passes the probe and never answers W&B's API."""
+    url, server = serve_unanswering_wandb()
+    yield url
     server.shutdown()
 
 
