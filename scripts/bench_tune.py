@@ -5,7 +5,7 @@ images for 8 epochs costs 4) and the same seed(s):
 
   ul_tune        Ultralytics `model.tune()`: its default space and genetic mutation, every
                  iteration on all the data for --tune-epochs epochs.
-  sweep_tpe      sweep's defaults: TPE + PatientPruner(median) on seeded random subsets.
+  sweep_tpe      sweep's defaults: TPE + StallPruner(median) on seeded random subsets.
   sweep_random   sweep with random sampling and no pruning (what the sampler and pruner add).
 
 Each method's best configuration is then re-validated the same way: trained on all the data for

@@ -20,6 +20,7 @@ from sweep.baseline import baseline_params
 from sweep.config import validate
 from sweep.finalist import best_trial, final_key, train_finalist
 from sweep.liveness import identity, is_alive_here
+from sweep.memory import memory_report
 from sweep.model import resolve_model
 from sweep.plan import Plan
 from sweep.report import print_report, summary, write_best_yaml, write_summary
@@ -110,7 +111,9 @@ def finalize(plan: Plan, study: optuna.Study, dataset: datasets.Dataset,
     else:
         best = best_trial(study)
         if best is None:
-            console.print("[red]no trial completed, so there is no finalist to train")
+            why = ("every completed trial ran out of memory: lower space.batch (or train.imgsz)"
+                   if memory_report(study) else "no trial completed")
+            console.print(f"[red]{why}, so there is no finalist to train")
             return None
         params, source = dict(best.params), best.number
     key = final_key(cfg["final"], params)

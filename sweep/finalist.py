@@ -20,10 +20,14 @@ METRIC_KEYS = {"precision": "metrics/precision(B)", "recall": "metrics/recall(B)
 
 
 def best_trial(study: optuna.Study) -> optuna.trial.FrozenTrial | None:
-    """The best COMPLETE trial, or None when none completed."""
+    """The best feasible COMPLETE trial, or None when none completed within its constraints
+    (every one ran out of memory, say)."""
     if not any(t.state == TrialState.COMPLETE for t in study.get_trials(deepcopy=False)):
         return None
-    return study.best_trial
+    try:
+        return study.best_trial  # Optuna skips infeasible trials here
+    except ValueError:
+        return None
 
 
 def final_key(final: dict[str, Any], params: dict[str, Any]) -> str:

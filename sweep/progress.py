@@ -34,7 +34,8 @@ def render(study: optuna.Study, n_trials: int, started: float, run_id: str,
         c = per_worker[label]
         table.add_row(label, str(c["COMPLETE"]), str(c["PRUNED"]), str(c["FAIL"]),
                       str(c["RUNNING"]))
-    finished = [t for t in trials if t.state in (TrialState.COMPLETE, TrialState.PRUNED)]
+    finished = [t for t in trials if t.state in (TrialState.COMPLETE, TrialState.PRUNED)
+                and not t.user_attrs.get("not_trained")]
     this_run = [t for t in finished if t.user_attrs.get("run_id") == run_id]
     elapsed = time.time() - started
     remaining = max(0, n_trials - len(finished))

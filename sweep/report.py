@@ -12,6 +12,8 @@ from optuna.trial import TrialState
 from rich.console import Console
 from rich.table import Table
 
+from sweep.finalist import best_trial
+from sweep.memory import memory_report
 from sweep.storage import redact, strip_password
 from sweep.study import counts
 
@@ -46,8 +48,7 @@ def write_best_yaml(path: Path, config: dict[str, Any], study_name: str, storage
 
 def summary(study: optuna.Study, storage_url: str, finalist: dict[str, Any] | None,
             best_yaml: Path | None, stopped_by: str | None) -> dict[str, Any]:
-    complete = [t for t in study.get_trials(deepcopy=False) if t.state == TrialState.COMPLETE]
-    best = study.best_trial if complete else None
+    best = best_trial(study)
     return {
         "study_name": study.study_name,
         "storage": redact(storage_url),
@@ -60,6 +61,7 @@ def summary(study: optuna.Study, storage_url: str, finalist: dict[str, Any] | No
         "finalist": finalist,
         "best_yaml": str(best_yaml) if best_yaml else None,
         "rerun_command": rerun_command(best_yaml) if best_yaml else None,
+        "memory": memory_report(study),
     }
 
 
@@ -88,6 +90,13 @@ def print_report(console: Console, study: optuna.Study, data: dict[str, Any], st
     c = data["counts"]
     console.print(f"trials: {c['COMPLETE']} complete, {c['PRUNED']} pruned, {c['FAIL']} failed, "
                   f"{c['RUNNING']} running")
+    memory = data.get("memory")
+    if memory:
+        asked = ", ".join(f"{m['trial']} (batch {m.get('batch')}, imgsz {m.get('imgsz')})"
+                          for m in memory["out_of_memory"])
+        console.print(f"[yellow]out of memory (infeasible, steered away from): trials {asked}; "
+                      f"{memory['not_trained']} larger proposal(s) closed untrained; "
+                      f"largest batch that fit: {memory['largest_batch_that_fit']}")
     if data["best_trial"]:
         best = data["best_trial"]
         console.print(f"best trial {best['number']}: value {_fmt(best['value'])}  "

@@ -17,10 +17,12 @@ from optuna.distributions import BaseDistribution
 from optuna.trial import FrozenTrial, TrialState
 
 from sweep.liveness import is_alive_here
+from sweep.memory import mark_out_of_memory
 from sweep.space import grid_values
+from sweep.stall import StallPruner
 from sweep.storage import open_storage
 
-# PatientPruner, heartbeats and fail_stale_trials are marked experimental; we rely on them on
+# Heartbeats and fail_stale_trials are marked experimental; we rely on them on
 # purpose, and ask/tell with heartbeats is how workers keep the claim lock around ask().
 warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
 warnings.filterwarnings("ignore", message="Heartbeat of storage is supposed to be used")
@@ -62,8 +64,9 @@ def make_sampler(cfg: DictConfig, distributions: Mapping[str, BaseDistribution],
 
 
 def make_pruner(cfg: DictConfig) -> optuna.pruners.BasePruner:
-    """The configured pruner, consulted only after `trial.patience` epochs without improvement."""
-    return optuna.pruners.PatientPruner(instantiate(cfg.pruner), patience=cfg.trial.patience)
+    """The configured pruner, consulted once a trial has gone `trial.patience` epochs without
+    improving (StallPruner)."""
+    return StallPruner(instantiate(cfg.pruner), patience=cfg.trial.patience)
 
 
 def retry_once(study: optuna.Study, trial: FrozenTrial) -> None:
@@ -105,8 +108,21 @@ def close_dead_trial(study: optuna.Study, trial: FrozenTrial, reason: str) -> bo
     return True
 
 
-def close_orphans(study: optuna.Study, pid: int | None = None) -> int:
-    """Close RUNNING trials of this host whose worker process is gone (optionally: this pid).
+def close_out_of_memory(study: optuna.Study, trial: FrozenTrial, reason: str) -> bool:
+    """A trial whose worker the kernel killed for memory: infeasible, not retried."""
+    try:
+        study._storage.set_trial_user_attr(trial._trial_id, "fail_reason", reason)
+        study._storage.set_trial_user_attr(trial._trial_id, "stop_reason", "out_of_memory")
+        mark_out_of_memory(study, trial._trial_id, study.direction.name.lower())
+    except (optuna.exceptions.UpdateFinishedTrialError, RuntimeError, ValueError):
+        return False  # another process closed it first
+    return True
+
+
+def close_orphans(study: optuna.Study, pid: int | None = None,
+                  out_of_memory: bool = False) -> int:
+    """Close RUNNING trials of this host whose worker process is gone (optionally: this pid;
+    `out_of_memory`: the kernel's OOM killer ended it).
 
     Never touches a trial whose (pid, start time) is alive, nor one from another host (those
     are left to heartbeats).
@@ -117,8 +133,12 @@ def close_orphans(study: optuna.Study, pid: int | None = None) -> int:
         if pid is not None and attrs.get("pid") != pid:
             continue
         if is_alive_here(attrs) is False:
-            closed += close_dead_trial(study, trial, f"worker process {attrs.get('pid')} on "
-                                       f"{attrs.get('host')} died during the trial")
+            where = f"worker process {attrs.get('pid')} on {attrs.get('host')}"
+            if out_of_memory:
+                closed += close_out_of_memory(
+                    study, trial, f"{where} was killed by the kernel's OOM killer")
+            else:
+                closed += close_dead_trial(study, trial, f"{where} died during the trial")
     return closed
 
 

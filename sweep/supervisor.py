@@ -19,6 +19,7 @@ import optuna
 from rich.console import Console
 from rich.live import Live
 
+from sweep.memory import oom_kill_count
 from sweep.plan import STORAGE_ENV, Plan
 from sweep.progress import render
 from sweep.study import close_orphans
@@ -57,6 +58,7 @@ class Worker:
     restarts: int = 0
     finished: bool = False
     idle_deaths: int = 0  # deaths in a row without a trial: a worker that cannot start
+    oom_kills: int | None = None  # the cgroup's OOM-kill count when it started
 
     @property
     def label(self) -> str:
@@ -104,7 +106,7 @@ class Supervisor:
         )
 
     def start(self) -> None:
-        self.workers = [Worker(slot, device, self._spawn(slot, device))
+        self.workers = [Worker(slot, device, self._spawn(slot, device), oom_kills=oom_kill_count())
                         for slot, device in enumerate(self.devices)]
 
     def _check(self) -> bool:
@@ -121,9 +123,16 @@ class Supervisor:
                 worker.finished = True
                 continue
             why = describe_exit(code)
-            closed = close_orphans(self.study, pid=worker.process.pid)
-            self.deaths.append(f"{worker.label}: {why}" + (" (its trial was closed as FAIL "
-                                                           "and re-queued)" if closed else ""))
+            kills = oom_kill_count()
+            out_of_memory = (code == -signal.SIGKILL and kills is not None
+                             and worker.oom_kills is not None and kills > worker.oom_kills)
+            if out_of_memory:
+                why += " (the kernel's OOM killer: its trial is infeasible, not retried)"
+            closed = close_orphans(self.study, pid=worker.process.pid,
+                                   out_of_memory=out_of_memory)
+            if closed and not out_of_memory:
+                why += " (its trial was closed as FAIL and re-queued)"
+            self.deaths.append(f"{worker.label}: {why}")
             worker.idle_deaths = 0 if closed else worker.idle_deaths + 1
             if worker.idle_deaths >= self.plan.config["workers"]["max_failures"]:
                 self.stop()
@@ -134,6 +143,7 @@ class Supervisor:
                                       f"{tail}")
             if stop_reason(self.study, self.plan) is None:
                 worker.restarts += 1
+                worker.oom_kills = kills
                 worker.process = self._spawn(worker.slot, worker.device)
                 alive = True
             else:

@@ -12,6 +12,7 @@ import optuna
 
 from sweep import data as datasets
 from sweep.config import METRICS
+from sweep.memory import is_out_of_memory, worst_value
 from sweep.pruning import EpochPruner
 from sweep.tracking import Callbacks
 from sweep.training import train
@@ -25,6 +26,7 @@ class Outcome:
     value: float | None
     attrs: dict[str, Any] = field(default_factory=dict)
     error: BaseException | None = None
+    out_of_memory: bool = False  # infeasible: told with the worst value and the constraint set
 
 
 def subset_seed(base_seed: int, trial_number: int) -> int:
@@ -101,10 +103,15 @@ def run_trial(trial: optuna.Trial, cfg: dict[str, Any], dataset: datasets.Datase
     attrs["epochs_run"] = pruner.epochs_reported
     attrs["wall_time_s"] = round(time.time() - started, 2)
     if error is not None:
-        attrs["stop_reason"] = "failed"
         attrs["fail_reason"] = f"{type(error).__name__}: {error}"[:1000]
         (trial_dir / "error.txt").parent.mkdir(parents=True, exist_ok=True)
         (trial_dir / "error.txt").write_text("".join(traceback.format_exception(error)))
+        if is_out_of_memory(error):
+            attrs["stop_reason"] = "out_of_memory"
+            return Outcome(optuna.trial.TrialState.COMPLETE,
+                           worst_value(cfg["study"]["direction"]), attrs, error,
+                           out_of_memory=True)
+        attrs["stop_reason"] = "failed"
         return Outcome(optuna.trial.TrialState.FAIL, None, attrs, error)
     if pruner.pruned:
         attrs["stop_reason"] = "pruned"

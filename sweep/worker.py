@@ -19,6 +19,7 @@ from optuna.trial import TrialState
 
 from sweep import data as datasets
 from sweep.liveness import identity
+from sweep.memory import OOM_CONSTRAINT, asked_for, known_not_to_fit, mark_out_of_memory
 from sweep.plan import Plan
 from sweep.space import to_distributions
 from sweep.storage import claim_lock, has_heartbeat
@@ -26,6 +27,7 @@ from sweep.study import close_orphans, open_study
 from sweep.tracking import Callbacks, load_callbacks
 
 EXIT_DEVICE_ERROR = 3
+MAX_UNFIT_PROPOSALS = 50  # proposals closed untrained in a row before one is trained anyway
 
 
 def stop_reason(study: optuna.Study, plan: Plan) -> str | None:
@@ -33,7 +35,8 @@ def stop_reason(study: optuna.Study, plan: Plan) -> str | None:
     cfg = plan.config
     trials = study.get_trials(deepcopy=False)  # one read: this runs under the claim lock
     taken = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING)
-    if sum(t.state in taken for t in trials) >= cfg["study"]["n_trials"]:
+    counted = [t for t in trials if t.state in taken and not t.user_attrs.get("not_trained")]
+    if len(counted) >= cfg["study"]["n_trials"]:
         return "n_trials"
     failures = sum(t.state == TrialState.FAIL and t.user_attrs.get("run_id") == plan.run_id
                    for t in trials)
@@ -51,10 +54,26 @@ def claim_next(study: optuna.Study, plan: Plan, label: str) -> optuna.Trial | No
         close_orphans(study)
         if stop_reason(study, plan) is not None:
             return None
-        trial = study.ask(fixed_distributions=to_distributions(plan.config["space"]))
-        for key, value in {**identity(), "run_id": plan.run_id, "worker": label}.items():
-            trial.set_user_attr(key, value)
-        return trial
+        for attempt in range(MAX_UNFIT_PROPOSALS + 1):
+            trial = study.ask(fixed_distributions=to_distributions(plan.config["space"]))
+            asked = asked_for(trial.params, plan.config["train"])
+            for key, value in {**identity(), "run_id": plan.run_id, "worker": label,
+                               "asked": asked}.items():
+                trial.set_user_attr(key, value)
+            unfit = known_not_to_fit(study, asked)
+            if unfit is None or attempt == MAX_UNFIT_PROPOSALS:
+                return trial
+            # Recorded (the sampler learns from it) but not trained, and not counted in
+            # study.n_trials: it could only run out of memory again.
+            done = unfit.user_attrs.get("asked", {})
+            trial.set_user_attr("not_trained", True)
+            trial.set_user_attr("stop_reason", "out_of_memory")
+            trial.set_user_attr("fail_reason", f"not trained: batch {asked['batch']} at imgsz "
+                                f"{asked['imgsz']} cannot fit, trial {unfit.number} ran out of "
+                                f"memory with batch {done.get('batch')} at imgsz "
+                                f"{done.get('imgsz')}")
+            mark_out_of_memory(study, trial._trial_id, plan.config["study"]["direction"])
+        return None  # unreachable: the last attempt returns its trial
 
 
 class Heartbeat:
@@ -82,8 +101,11 @@ class Heartbeat:
 
 
 def tell(study: optuna.Study, trial: optuna.Trial, state: TrialState, value: float | None,
-         callbacks: Callbacks) -> None:
-    """Close the trial in the study, then let the trackers see it as the study keeps it."""
+         callbacks: Callbacks, out_of_memory: bool = False) -> None:
+    """Close the trial in the study, then let the trackers see it as the study keeps it.
+
+    Every trial carries the out-of-memory constraint (GP needs it on all of them)."""
+    trial.set_constraint(OOM_CONSTRAINT, 1.0 if out_of_memory else 0.0)
     if state == TrialState.COMPLETE:
         study.tell(trial, value)
     else:
@@ -122,7 +144,7 @@ def run(plan: Plan, label: str, slot: int) -> int:
         beat.stop()
         for key, value in outcome.attrs.items():
             trial.set_user_attr(key, value)
-        tell(study, trial, outcome.state, outcome.value, callbacks)
+        tell(study, trial, outcome.state, outcome.value, callbacks, outcome.out_of_memory)
         print(f"[{label}] trial {trial.number} {outcome.state.name} value={outcome.value} "
               f"{outcome.attrs.get('fail_reason', '')}", flush=True)
         if outcome.error is not None and is_fatal_device_error(outcome.error):

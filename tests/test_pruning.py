@@ -8,6 +8,7 @@ import optuna
 import pytest
 
 from sweep.pruning import EpochPruner
+from sweep.stall import StallPruner
 
 
 @dataclass
@@ -42,8 +43,8 @@ def _quiet_experimental() -> None:
 
 
 def _study(patience: int) -> optuna.Study:
-    pruner = optuna.pruners.PatientPruner(
-        optuna.pruners.MedianPruner(n_startup_trials=1, n_warmup_steps=0), patience=patience)
+    pruner = StallPruner(optuna.pruners.MedianPruner(n_startup_trials=1, n_warmup_steps=0),
+                         patience=patience)
     return optuna.create_study(direction="maximize", pruner=pruner)
 
 
@@ -53,14 +54,14 @@ GOOD = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]
 @pytest.mark.parametrize(
     ("patience", "curve", "pruned", "epochs_run"),
     [
-        # PatientPruner asks the median pruner only once the best of the last patience+1 epochs
-        # is below the best before them.
-        (0, [0.05, 0.01, 0.01, 0.01, 0.01, 0.01], True, 2),
-        (2, [0.1, 0.05, 0.04, 0.03, 0.02, 0.01], True, 4),
-        (2, [0.05, 0.15, 0.25, 0.35, 0.45, 0.55], False, 6),  # improving: never stale
-        (2, [0.0, 0.0, 0.0, 0.0, 0.0, 0.0], False, 6),  # flat is not worse: left to early stop
+        # StallPruner asks the median pruner once the best has not strictly improved for
+        # `patience` epochs; patience 0 asks it every epoch.
+        (0, [0.05, 0.01, 0.01, 0.01, 0.01, 0.01], True, 1),
+        (2, [0.1, 0.05, 0.04, 0.03, 0.02, 0.01], True, 3),
+        (2, [0.05, 0.15, 0.25, 0.35, 0.45, 0.55], False, 6),  # below, but improving
+        (2, [0.0, 0.0, 0.0, 0.0, 0.0, 0.0], True, 3),  # flat: stalled (a tie is no improvement)
         (9, [0.1, 0.05, 0.04, 0.03, 0.02, 0.01], False, 6),  # patience longer than training
-        (1, [0.9, 0.8, 0.7, 0.6, 0.6, 0.6], False, 6),  # stale, but above the median
+        (1, [0.9, 0.8, 0.7, 0.6, 0.6, 0.6], False, 6),  # stalled, but above the median
     ],
 )
 def test_prune_steps(patience: int, curve: list[float], pruned: bool, epochs_run: int) -> None:

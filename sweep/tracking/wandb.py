@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from sweep.errors import ConfigError
+from sweep.memory import OOM_CONSTRAINT
 from sweep.pruning import as_finite
 
 if TYPE_CHECKING:
@@ -304,6 +305,8 @@ class WandbMirror:
         best = frozen.value if frozen.value is not None else (
             (max(values) if maximize else min(values)) if values else None)
         state = STATES.get(frozen.state.name, frozen.state.name.lower())
+        if frozen.constraints.get(OOM_CONSTRAINT, 0.0) > 0:
+            state = "out_of_memory"  # infeasible: its value is not a result
         summary: dict[str, Any] = {
             "state": state, "best_value": best, "epochs_run": attrs.get("epochs_run"),
             "wall_time_s": attrs.get("wall_time_s"), "device": attrs.get("device"),
@@ -312,7 +315,7 @@ class WandbMirror:
             epoch = max(frozen.intermediate_values) if frozen.intermediate_values else None
             summary["pruned_at_epoch"] = epoch
             summary["result"] = f"pruned at epoch {epoch}"
-        elif state == "failed":
+        elif state in ("failed", "out_of_memory"):
             summary["fail_reason"] = attrs.get("fail_reason")
             summary["result"] = f"failed: {attrs.get('fail_reason')}"
         else:

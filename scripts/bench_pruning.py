@@ -1,0 +1,100 @@
+"""Benchmark: what pruning saves (issue 14). The same sweep with the default pruner
+(StallPruner around the median) and with `pruner=none`, on the same seeds and trial budget.
+
+Per run: trials pruned, epochs trained and not trained, trials per 100 training epochs, and the
+best value. The goal it checks: of the epochs that the trials ending below the median of their
+run would have trained (trial.epochs each), at least half are saved, with the same best value
+as `pruner=none`. Epoch counts are what matters here, so runs may share the CPU.
+
+    python scripts/bench_pruning.py                       # shapes, 10 trials, 2 workers, 3 seeds
+    python scripts/bench_pruning.py --seeds 0 --trials 6  # quicker
+
+Writes results.json and table.md under --out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(opts: argparse.Namespace, pruner: str, seed: int, root: Path) -> dict[str, Any]:
+    import optuna
+
+    name = f"{pruner}-s{seed}"
+    args = [sys.executable, "-m", "sweep", "+experiment=yolo11n", f"pruner={pruner}",
+            f"study.name={name}", f"study.n_trials={opts.trials}", f"train.seed={seed}",
+            f"trial.epochs={opts.epochs}", f"workers.devices=[{','.join(['cpu'] * opts.workers)}]",
+            "final.enabled=false", "tracking=[]", f"paths.root={root}", *opts.overrides]
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    started = time.time()
+    done = subprocess.run(args, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"{name}: exit {done.returncode}\n{done.stdout[-3000:]}\n{done.stderr[-2000:]}")
+    url = f"sqlite:///{root / name / 'study.db'}"
+    study = optuna.load_study(study_name=name, storage=url)
+    trials = [t for t in study.get_trials() if t.state.name in ("COMPLETE", "PRUNED")]
+    ends = [t.intermediate_values[max(t.intermediate_values)] if t.intermediate_values else 0.0
+            for t in trials]
+    median = statistics.median(ends)
+    below = [t for t, end in zip(trials, ends, strict=True) if end < median]
+    trained = sum(int(t.user_attrs.get("epochs_run", 0)) for t in trials)
+    saved_below = sum(opts.epochs - int(t.user_attrs.get("epochs_run", 0)) for t in below)
+    complete = [t.value for t in trials if t.state.name == "COMPLETE" and t.value is not None]
+    return {
+        "pruner": pruner, "seed": seed, "trials": len(trials),
+        "pruned": sum(t.state.name == "PRUNED" for t in trials),
+        "epochs_trained": trained, "epochs_not_trained": opts.epochs * len(trials) - trained,
+        "trials_per_100_epochs": round(100 * len(trials) / max(trained, 1), 2),
+        "below_median": len(below), "below_median_epochs": opts.epochs * len(below),
+        "below_median_saved": saved_below, "best": max(complete) if complete else None,
+        "curves": {t.number: [round(t.intermediate_values[s], 4)
+                              for s in sorted(t.intermediate_values)] for t in trials},
+        "wall_s": round(time.time() - started, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--trials", type=int, default=10)
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--pruners", nargs="+", default=["median", "none"])
+    parser.add_argument("--out", type=Path, default=ROOT / "outputs" / "bench-pruning")
+    parser.add_argument("overrides", nargs="*", help="extra sweep overrides for every run")
+    opts = parser.parse_args()
+    opts.out.mkdir(parents=True, exist_ok=True)
+    runs = []
+    for seed in opts.seeds:
+        for pruner in opts.pruners:
+            run = _run(opts, pruner, seed, opts.out / "studies")
+            runs.append(run)
+            print(json.dumps({k: v for k, v in run.items() if k != "curves"}), flush=True)
+            (opts.out / "results.json").write_text(json.dumps(
+                {"settings": vars(opts) | {"out": str(opts.out)}, "runs": runs}, indent=2))
+    lines = ["| pruner | seed | trials | pruned | epochs trained | not trained | trials/100 "
+             "epochs | below-median epochs saved | best |", "|---" * 9 + "|"]
+    for r in runs:
+        share = r["below_median_saved"] / max(r["below_median_epochs"], 1)
+        best = "-" if r["best"] is None else f"{r['best']:.3f}"
+        lines.append(f"| {r['pruner']} | {r['seed']} | {r['trials']} | {r['pruned']} | "
+                     f"{r['epochs_trained']} | {r['epochs_not_trained']} | "
+                     f"{r['trials_per_100_epochs']} | {r['below_median_saved']}/"
+                     f"{r['below_median_epochs']} ({share:.0%}) | {best} |")
+    table = "\n".join(lines)
+    print(table)
+    (opts.out / "table.md").write_text(table + "\n")
+
+
+if __name__ == "__main__":
+    main()
