@@ -121,6 +121,9 @@ def validate(cfg: DictConfig) -> None:
         _fraction(f"{section}.fraction", cfg[section].fraction)
         _positive_int(f"{section}.epochs", cfg[section].epochs)
         _positive_int(f"{section}.patience", cfg[section].patience, allow_zero=True)
+    if not isinstance(cfg.pruning.zero_is_warmup, bool):
+        raise ConfigError("pruning.zero_is_warmup", cfg.pruning.zero_is_warmup,
+                          "must be true or false", "set pruning.zero_is_warmup=true (or false)")
     if cfg.trial.val_images is not None:
         _positive_int("trial.val_images", cfg.trial.val_images)
     _positive_int("study.n_trials", cfg.study.n_trials)

@@ -66,7 +66,8 @@ def make_sampler(cfg: DictConfig, distributions: Mapping[str, BaseDistribution],
 def make_pruner(cfg: DictConfig) -> optuna.pruners.BasePruner:
     """The configured pruner, consulted once a trial has gone `trial.patience` epochs without
     improving (StallPruner)."""
-    return StallPruner(instantiate(cfg.pruner), patience=cfg.trial.patience)
+    return StallPruner(instantiate(cfg.pruner), patience=cfg.trial.patience,
+                       zero_is_warmup=cfg.pruning.zero_is_warmup)
 
 
 def retry_once(study: optuna.Study, trial: FrozenTrial) -> None:

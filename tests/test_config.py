@@ -69,6 +69,7 @@ def test_space_overrides_compose(compose_cfg: Compose) -> None:
         (["+train.mosaic=abc"], "train.mosaic"),
         (["workers.devices=[gpu0]"], "workers.devices"),
         (["trial.val_images=0"], "trial.val_images"),
+        (["pruning.zero_is_warmup=maybe"], "pruning.zero_is_warmup"),
     ],
 )
 def test_bad_config_is_rejected_with_key(compose_cfg: Compose, overrides: list[str],

@@ -59,7 +59,8 @@ GOOD = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6]
         (0, [0.05, 0.01, 0.01, 0.01, 0.01, 0.01], True, 1),
         (2, [0.1, 0.05, 0.04, 0.03, 0.02, 0.01], True, 3),
         (2, [0.05, 0.15, 0.25, 0.35, 0.45, 0.55], False, 6),  # below, but improving
-        (2, [0.0, 0.0, 0.0, 0.0, 0.0, 0.0], True, 3),  # flat: stalled (a tie is no improvement)
+        (2, [0.0, 0.0, 0.0, 0.0, 0.0, 0.0], False, 6),  # never left 0.0: warming up
+        (2, [0.05, 0.05, 0.05, 0.05, 0.05, 0.05], True, 3),  # flat: stalled (a tie is no gain)
         (9, [0.1, 0.05, 0.04, 0.03, 0.02, 0.01], False, 6),  # patience longer than training
         (1, [0.9, 0.8, 0.7, 0.6, 0.6, 0.6], False, 6),  # stalled, but above the median
     ],

@@ -54,20 +54,30 @@ def _median() -> optuna.pruners.MedianPruner:
 
 
 def test_main_command_curves() -> None:
-    # Trial 4 is flat while trials 2 and 3 have left 0.0 at epoch 7: pruned there. Trials 0-1
-    # are the median's start-up; everything else is improving or level with the median.
-    assert _run(MAIN_COMMAND, StallPruner(_median(), patience=3)) == {4: 7}
+    # With the zero stage counted as a stall, trial 4 (flat while trials 2 and 3 have left 0.0
+    # at epoch 7) is pruned there; trials 0-1 are the median's start-up.
+    assert _run(MAIN_COMMAND, StallPruner(_median(), 3, zero_is_warmup=False)) == {4: 7}
+    # The default, as Ultralytics' early stop: 0.0 so far is warm-up, so no trial here stalls.
+    assert _run(MAIN_COMMAND, StallPruner(_median(), patience=3)) == {}
     assert _run(MAIN_COMMAND, optuna.pruners.PatientPruner(_median(), patience=3)) == {}
 
 
-def test_flat_trials_stop_once_others_rise() -> None:
-    pruned = _run(FOUR_FLAT, StallPruner(_median(), patience=3))
+def test_a_trial_that_learned_then_stalled_below_the_others_is_pruned() -> None:
+    curves = [[0.1, 0.3, 0.5, 0.6, 0.7, 0.8]] * 3 + [[0.1, 0.2, 0.2, 0.2, 0.2, 0.2]]
+    assert _run(curves, StallPruner(_median(), patience=3)) == {3: 4}
+    # PatientPruner waits for the curve to get worse, which a plateau never does.
+    assert _run(curves, optuna.pruners.PatientPruner(_median(), patience=3)) == {}
+
+
+def test_flat_trials_stop_once_others_rise_when_zero_is_not_warmup() -> None:
+    pruned = _run(FOUR_FLAT, StallPruner(_median(), patience=3, zero_is_warmup=False))
     flat = {n for n, curve in enumerate(FOUR_FLAT) if max(curve) == 0.0}
     assert flat <= set(pruned) and all(pruned[n] < 9 for n in flat)
     assert 1 not in pruned  # the best trial runs to the end
     # The price: a trial still at 0.0 when others have risen is pruned even if it would have
     # taken off later (trials 3 and 5 here); scripts/bench_pruning.py measures what that costs.
     assert {3, 5} <= set(pruned)
+    assert _run(FOUR_FLAT, StallPruner(_median(), patience=3)) == {}  # the default
     assert _run(FOUR_FLAT, optuna.pruners.PatientPruner(_median(), patience=3)) == {}
 
 
