@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -43,10 +42,12 @@ def _run(opts: argparse.Namespace, pruner: str, seed: int, root: Path) -> dict[s
     url = f"sqlite:///{root / name / 'study.db'}"
     study = optuna.load_study(study_name=name, storage=url)
     trials = [t for t in study.get_trials() if t.state.name in ("COMPLETE", "PRUNED")]
-    ends = [t.intermediate_values[max(t.intermediate_values)] if t.intermediate_values else 0.0
-            for t in trials]
-    median = statistics.median(ends)
-    below = [t for t, end in zip(trials, ends, strict=True) if end < median]
+    ends = {t.number: t.intermediate_values[max(t.intermediate_values)]
+            if t.intermediate_values else 0.0 for t in trials}
+    # The lower half by last value (ties by trial number): "ending below the median", robust
+    # to the many trials that end at exactly 0.0.
+    ranked = sorted(trials, key=lambda t: (ends[t.number], t.number))
+    below = ranked[:len(ranked) // 2]
     trained = sum(int(t.user_attrs.get("epochs_run", 0)) for t in trials)
     saved_below = sum(opts.epochs - int(t.user_attrs.get("epochs_run", 0)) for t in below)
     complete = [t.value for t in trials if t.state.name == "COMPLETE" and t.value is not None]
