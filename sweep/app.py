@@ -27,7 +27,7 @@ from sweep.report import print_report, summary, write_best_yaml, write_summary
 from sweep.space import to_distributions
 from sweep.storage import claim_lock, default_url, redact
 from sweep.study import close_orphans, make_sampler, open_study, study_name
-from sweep.supervisor import Supervisor, WorkerCrashLoop, resolve_devices
+from sweep.supervisor import Supervisor, WorkerCrashLoop, check_devices, resolve_devices
 from sweep.tracking import Callbacks, load_callbacks
 from sweep.worker import stop_reason
 
@@ -55,6 +55,7 @@ def prepare(cfg: DictConfig, choices: Mapping[str, Any]) -> tuple[Plan, datasets
                                OmegaConf.to_container(cfg.shapes))  # type: ignore[arg-type]
     model = resolve_model(cfg.model)
     make_sampler(cfg, to_distributions(cfg.space))  # the grid sampler's needs are checked here
+    check_devices(cfg.workers.devices)
     plan = Plan(config=OmegaConf.to_container(cfg, resolve=True),  # type: ignore[arg-type]
                 study_name=name, storage_url=url, study_dir=str(study_dir),
                 data_yaml=str(dataset.yaml_path), model=model, run_id=uuid.uuid4().hex[:12])

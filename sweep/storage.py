@@ -41,6 +41,22 @@ def journal_path(url: str) -> Path:
     return Path(url.removeprefix("journal://").removeprefix("journal:")).expanduser()
 
 
+def _refuse_non_sqlite(path: Path, url: str) -> None:
+    """A file that exists and is not an SQLite database is refused, and left untouched."""
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(16)
+    except FileNotFoundError:
+        return
+    except OSError as err:
+        raise ConfigError("study.storage", url, f"cannot read {path} ({err.strerror})",
+                          "check the path and its permissions") from err
+    if header and header != b"SQLite format 3\x00":
+        raise ConfigError("study.storage", url, f"{path} is not an SQLite database (left "
+                          "untouched)", "point study.storage at the study's own .db file, or "
+                          "at a new path to start a new study")
+
+
 def _sqlite_immediate(storage: RDBStorage) -> None:
     """Make every SQLite transaction take the write lock at BEGIN (see module docstring)."""
     from sqlalchemy import event
@@ -66,7 +82,9 @@ def open_storage(url: str, heartbeat_interval: int | None = None, grace_period: 
     heartbeat = {"heartbeat_interval": heartbeat_interval, "grace_period": grace_period,
                  "heartbeat_stale_trial_callback": on_stale} if heartbeat_interval else {}
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        path = Path(url.removeprefix("sqlite:///"))
+        _refuse_non_sqlite(path, url)
+        path.parent.mkdir(parents=True, exist_ok=True)
         engine_kwargs = {"connect_args": {"isolation_level": None, "timeout": 120}}
         storage = RDBStorage(url, engine_kwargs=engine_kwargs, **heartbeat)
         _sqlite_immediate(storage)

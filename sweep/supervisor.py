@@ -19,6 +19,7 @@ import optuna
 from rich.console import Console
 from rich.live import Live
 
+from sweep.errors import ConfigError
 from sweep.memory import oom_kill_count
 from sweep.plan import STORAGE_ENV, Plan
 from sweep.progress import render
@@ -34,6 +35,25 @@ def resolve_devices(devices: object) -> list[str]:
         count = torch.cuda.device_count()
         return [str(i) for i in range(count)] if count else ["cpu"]
     return [str(d) for d in devices]  # type: ignore[union-attr]
+
+
+def check_devices(devices: object) -> None:
+    """Every GPU named in `workers.devices` exists here (before anything trains on the CPU
+    instead while recording a GPU)."""
+    if devices == "auto":
+        return
+    gpus = [d for d in devices if d != "cpu"]  # type: ignore[union-attr]
+    if not gpus:
+        return
+    import torch
+
+    count = torch.cuda.device_count()
+    missing = [int(d) for d in gpus if int(d) >= count]
+    if missing:
+        here = f"GPUs 0-{count - 1}" if count else "no GPU"
+        raise ConfigError("workers.devices", [str(d) for d in devices],  # type: ignore[union-attr]
+                          f"no GPU {missing} on this machine (it has {here})",
+                          "list GPUs that exist, use workers.devices=auto, or [cpu]")
 
 
 def worker_env(device: str, cpu_workers: int) -> dict[str, str]:

@@ -170,3 +170,28 @@ def test_every_pruner_is_wrapped_in_patience(compose_cfg: Compose, pruner: str) 
 
     made = make_pruner(compose_cfg(f"pruner={pruner}", "trial.patience=4"))
     assert isinstance(made, StallPruner) and made.patience == 4
+
+
+@pytest.mark.parametrize("sampler", ["tpe", "gp", "cmaes", "random"])
+def test_every_sampler_samples_past_its_start_up(compose_cfg: Compose, sampler: str) -> None:
+    """Each documented sampler's packages are installed (cmaes, scipy): asking works after the
+    random start-up trials, where they are first imported."""
+    import optuna
+
+    from sweep.space import to_distributions
+    from sweep.study import make_sampler
+
+    cfg = compose_cfg(f"sampler={sampler}")
+    distributions = to_distributions(cfg.space)
+    study = optuna.create_study(direction="maximize",
+                                sampler=make_sampler(cfg, distributions))
+    for number in range(6):
+        trial = study.ask(fixed_distributions=distributions)
+        study.tell(trial, trial.params["lr0"] * (number + 1))
+    assert len(study.trials) == 6
+
+
+def test_missing_gpu_is_refused_before_training(compose_cfg: Compose) -> None:
+    with pytest.raises(ConfigError) as info:
+        prepare(compose_cfg("workers.devices=[99]"), {})
+    assert info.value.key == "workers.devices" and "no GPU [99]" in info.value.problem

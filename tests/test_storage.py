@@ -79,3 +79,16 @@ def test_password_is_stripped_from_files_and_handed_to_workers_in_their_environm
     monkeypatch.setenv(STORAGE_ENV, url)
     assert Plan.load(tmp_path / "plan.json").storage_url == url
     assert plan.storage_url == url  # saving did not change the plan in memory
+
+
+def test_a_file_that_is_not_sqlite_is_refused_and_left_alone(tmp_path: Path) -> None:
+    from sweep.errors import ConfigError
+    from sweep.storage import open_storage
+
+    garbage = tmp_path / "notes.db"
+    garbage.write_bytes(b"these are my notes, not a database\n" * 10)
+    before = garbage.read_bytes()
+    with pytest.raises(ConfigError) as info:
+        open_storage(f"sqlite:///{garbage}")
+    assert info.value.key == "study.storage" and "not an SQLite database" in info.value.problem
+    assert garbage.read_bytes() == before
