@@ -81,9 +81,11 @@ def known_not_to_fit(study: optuna.Study,
     return None
 
 
-def mark_out_of_memory(study: optuna.Study, trial_id: int, direction: str) -> None:
-    """Close a RUNNING trial as infeasible (its attrs already say why)."""
+def mark_out_of_memory(study: optuna.Study, trial_id: int, direction: str, reason: str) -> None:
+    """Close a RUNNING trial as infeasible, saying why (stop_reason `out_of_memory`)."""
     live = optuna.trial.Trial(study, trial_id)
+    live.set_user_attr("stop_reason", "out_of_memory")
+    live.set_user_attr("fail_reason", reason)
     live.set_constraint(OOM_CONSTRAINT, 1.0)
     study.tell(live, worst_value(direction))
 

@@ -112,9 +112,7 @@ def close_dead_trial(study: optuna.Study, trial: FrozenTrial, reason: str) -> bo
 def close_out_of_memory(study: optuna.Study, trial: FrozenTrial, reason: str) -> bool:
     """A trial whose worker the kernel killed for memory: infeasible, not retried."""
     try:
-        study._storage.set_trial_user_attr(trial._trial_id, "fail_reason", reason)
-        study._storage.set_trial_user_attr(trial._trial_id, "stop_reason", "out_of_memory")
-        mark_out_of_memory(study, trial._trial_id, study.direction.name.lower())
+        mark_out_of_memory(study, trial._trial_id, study.direction.name.lower(), reason)
     except (optuna.exceptions.UpdateFinishedTrialError, RuntimeError, ValueError):
         return False  # another process closed it first
     return True

@@ -54,26 +54,30 @@ def claim_next(study: optuna.Study, plan: Plan, label: str) -> optuna.Trial | No
         close_orphans(study)
         if stop_reason(study, plan) is not None:
             return None
-        for attempt in range(MAX_UNFIT_PROPOSALS + 1):
-            trial = study.ask(fixed_distributions=to_distributions(plan.config["space"]))
-            asked = asked_for(trial.params, plan.config["train"])
-            for key, value in {**identity(), "run_id": plan.run_id, "worker": label,
-                               "asked": asked}.items():
-                trial.set_user_attr(key, value)
+        for _ in range(MAX_UNFIT_PROPOSALS):
+            trial, asked = _ask(study, plan, label)
             unfit = known_not_to_fit(study, asked)
-            if unfit is None or attempt == MAX_UNFIT_PROPOSALS:
+            if unfit is None:
                 return trial
             # Recorded (the sampler learns from it) but not trained, and not counted in
             # study.n_trials: it could only run out of memory again.
             done = unfit.user_attrs.get("asked", {})
             trial.set_user_attr("not_trained", True)
-            trial.set_user_attr("stop_reason", "out_of_memory")
-            trial.set_user_attr("fail_reason", f"not trained: batch {asked['batch']} at imgsz "
-                                f"{asked['imgsz']} cannot fit, trial {unfit.number} ran out of "
-                                f"memory with batch {done.get('batch')} at imgsz "
-                                f"{done.get('imgsz')}")
-            mark_out_of_memory(study, trial._trial_id, plan.config["study"]["direction"])
-        return None  # unreachable: the last attempt returns its trial
+            mark_out_of_memory(study, trial._trial_id, plan.config["study"]["direction"],
+                               f"not trained: batch {asked['batch']} at imgsz {asked['imgsz']} "
+                               f"cannot fit, trial {unfit.number} ran out of memory with batch "
+                               f"{done.get('batch')} at imgsz {done.get('imgsz')}")
+        return _ask(study, plan, label)[0]  # the sampler insists: train it, once more
+
+
+def _ask(study: optuna.Study, plan: Plan, label: str) -> tuple[optuna.Trial, dict[str, object]]:
+    """A new trial, tagged with who runs it and the batch and image size it asks for."""
+    trial = study.ask(fixed_distributions=to_distributions(plan.config["space"]))
+    asked = asked_for(trial.params, plan.config["train"])
+    for key, value in {**identity(), "run_id": plan.run_id, "worker": label,
+                       "asked": asked}.items():
+        trial.set_user_attr(key, value)
+    return trial, asked
 
 
 class Heartbeat:
