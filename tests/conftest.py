@@ -35,6 +35,16 @@ def compose_cfg(tmp_path: Path) -> Iterator[Callable[..., DictConfig]]:
     GlobalHydra.instance().clear()
 
 
+@pytest.fixture
+def half_answering_server() -> Iterator[str]:
+    """A W&B stand-in that passes sweep's probe and never answers W&B's API."""
+    from sweep.testing import serve_unanswering_wandb
+
+    url, server = serve_unanswering_wandb()
+    yield url
+    server.shutdown()
+
+
 @pytest.fixture(scope="session")
 def sweep_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Environment for `python -m sweep` subprocesses: offline, quiet, caches kept in tmp."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,6 @@ from sweep import data as datasets
 from sweep.errors import ConfigError
 from sweep.plan import Plan
 from sweep.shapes import ensure_shapes
-from sweep.testing import serve_unanswering_wandb
 from sweep.tracking import Callbacks, load_callbacks
 from sweep.tracking import wandb as wandb_mirror
 from sweep.training import drop_tracker_integrations
@@ -93,14 +92,6 @@ def test_disabled_wandb_has_no_hooks(compose_cfg: Callable[..., DictConfig],
 
 
 # -- settling the mode -------------------------------------------------------------------------
-
-
-@pytest.fixture
-def half_answering_server() -> Iterator[str]:
-    """A key-less W&B stand-in that passes the probe and never answers W&B's API."""
-    url, server = serve_unanswering_wandb()
-    yield url
-    server.shutdown()
 
 
 def _closed_port_url() -> str:

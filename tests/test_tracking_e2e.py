@@ -16,7 +16,6 @@ import pytest
 
 from sweep.storage import open_storage
 from tests.conftest import run_sweep, wandb_runs
-from tests.test_tracking import half_answering_server  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.slow
 SMOKE = ("debug=smoke", "data=shapes", "model=yolo11n.yaml")
@@ -43,7 +42,7 @@ def test_forced_online_without_network_still_sweeps(sweep_env: dict[str, str],
 
 
 def test_online_init_that_hangs_costs_each_process_one_timeout(
-        sweep_env: dict[str, str], tmp_path: Path, half_answering_server: str) -> None:  # noqa: F811
+        sweep_env: dict[str, str], tmp_path: Path, half_answering_server: str) -> None:
     """The probe passes but wandb.init never completes: the worker and the main process each
     wait init_timeout once, then mirror offline; every trial is counted."""
     env = {**sweep_env, "WANDB_API_KEY": FAKE_KEY, "WANDB_BASE_URL": half_answering_server}
