@@ -20,7 +20,8 @@ def _sweep(cfg: DictConfig) -> None:
     from sweep.app import run
 
     try:
-        code = run(cfg, dict(HydraConfig.get().runtime.choices))
+        hydra_cfg = HydraConfig.get()
+        code = run(cfg, dict(hydra_cfg.runtime.choices), overrides=list(hydra_cfg.overrides.task))
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         code = 2

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from sweep.storage import claim_lock, default_url, redact
 from sweep.study import close_orphans, make_sampler, open_study, study_name
 from sweep.supervisor import Supervisor, WorkerCrashLoop, check_devices, resolve_devices
 from sweep.tracking import Callbacks, load_callbacks
+from sweep.wandb_sweep import safe_overrides
 from sweep.worker import stop_reason
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,8 @@ def _failure_hint(study: optuna.Study, run_id: str) -> str:
             "error.txt files")
 
 
-def prepare(cfg: DictConfig, choices: Mapping[str, Any]) -> tuple[Plan, datasets.Dataset]:
+def prepare(cfg: DictConfig, choices: Mapping[str, Any], overrides: Sequence[str] = ()
+            ) -> tuple[Plan, datasets.Dataset]:
     """Everything that can reject the run, before any training: config, data, model, storage."""
     validate(cfg)
     name = study_name(cfg, choices)
@@ -58,7 +60,8 @@ def prepare(cfg: DictConfig, choices: Mapping[str, Any]) -> tuple[Plan, datasets
     check_devices(cfg.workers.devices)
     plan = Plan(config=OmegaConf.to_container(cfg, resolve=True),  # type: ignore[arg-type]
                 study_name=name, storage_url=url, study_dir=str(study_dir),
-                data_yaml=str(dataset.yaml_path), model=model, run_id=uuid.uuid4().hex[:12])
+                data_yaml=str(dataset.yaml_path), model=model, run_id=uuid.uuid4().hex[:12],
+                overrides=safe_overrides(overrides)[0])
     if cfg.study.timeout:
         plan.deadline = time.time() + float(cfg.study.timeout)
     return plan, dataset
@@ -144,10 +147,11 @@ def finalize(plan: Plan, study: optuna.Study, dataset: datasets.Dataset,
     return record
 
 
-def run(cfg: DictConfig, choices: Mapping[str, Any], console: Console | None = None) -> int:
+def run(cfg: DictConfig, choices: Mapping[str, Any], console: Console | None = None,
+        overrides: Sequence[str] = ()) -> int:
     """The whole sweep; returns the process exit code."""
     console = console or Console()
-    plan, dataset = prepare(cfg, choices)
+    plan, dataset = prepare(cfg, choices, overrides)
     callbacks = load_callbacks(plan)  # checks the trackers' settings, before any training
     study_dir = Path(plan.study_dir)
     study_dir.mkdir(parents=True, exist_ok=True)

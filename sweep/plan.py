@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,9 @@ class Plan:
     run_id: str                     # this invocation; failures are counted per run
     seed_offset: int = 0            # trials in the study when this run began (fresh draws)
     deadline: float | None = None   # epoch seconds after which no new trial starts
+    # the command line's overrides, with no password (sweep.wandb_sweep.safe_overrides): what a
+    # W&B sweep created for this study runs its agents with
+    overrides: list[str] = field(default_factory=list)
 
     def save(self, path: Path) -> None:
         """Write the plan for the workers, with no database password in it."""

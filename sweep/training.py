@@ -101,6 +101,13 @@ def device_for_ultralytics() -> str:
     return "0" if torch.cuda.is_available() else "cpu"
 
 
+def physical_device() -> str:
+    """The device this pinned process trains on, for the record: `cuda:<GPU index>` or `cpu`."""
+    if device_for_ultralytics() == "cpu":
+        return "cpu"
+    return f"cuda:{os.environ.get('CUDA_VISIBLE_DEVICES', '0')}"
+
+
 def all_devices() -> str:
     """Every visible device, for the finalist (`0,1` trains with DDP; one GPU or CPU plainly)."""
     import torch

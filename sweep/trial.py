@@ -18,6 +18,14 @@ from sweep.tracking import Callbacks
 from sweep.training import train
 
 
+class StopTrial(BaseException):
+    """Raised inside a training (from a signal handler) when the trial must end now: a W&B agent
+    stopping its run (hyperband). Recorded as pruned, with the message as its stop reason.
+
+    A BaseException, as KeyboardInterrupt is: no `except Exception` on the way (a tracker's
+    guard, Ultralytics' own) may swallow it."""
+
+
 @dataclass
 class Outcome:
     """What a trial produced: its state, value and the attributes recorded on it."""
@@ -84,6 +92,7 @@ def run_trial(trial: optuna.Trial, cfg: dict[str, Any], dataset: datasets.Datase
     pruner = EpochPruner(trial, METRICS[cfg["study"]["metric"]], maximize=maximize,
                          on_epoch=lambda *epoch: callbacks.fire("on_epoch_end", trial, *epoch))
     error: BaseException | None = None
+    stopped: str | None = None  # why the trial was told to stop, when it was
     try:
         data_yaml, subset = prepare_trial_data(cfg, dataset, trial_dir, trial.number)
         attrs.update(subset)
@@ -98,6 +107,8 @@ def run_trial(trial: optuna.Trial, cfg: dict[str, Any], dataset: datasets.Datase
                   log_file=trial_dir / "train.log")
         finally:
             attrs["train_s"] = round(time.time() - train_started, 2)
+    except StopTrial as err:
+        stopped = str(err) or "stopped"
     except Exception as err:  # includes CUDA OOM: the trial FAILs, the sweep goes on
         error = err
     attrs["epochs_run"] = pruner.epochs_reported
@@ -113,6 +124,9 @@ def run_trial(trial: optuna.Trial, cfg: dict[str, Any], dataset: datasets.Datase
                            out_of_memory=True)
         attrs["stop_reason"] = "failed"
         return Outcome(optuna.trial.TrialState.FAIL, None, attrs, error)
+    if stopped:
+        attrs["stop_reason"] = stopped
+        return Outcome(optuna.trial.TrialState.PRUNED, None, attrs)
     if pruner.pruned:
         attrs["stop_reason"] = "pruned"
         return Outcome(optuna.trial.TrialState.PRUNED, None, attrs)

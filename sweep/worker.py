@@ -55,7 +55,7 @@ def claim_next(study: optuna.Study, plan: Plan, label: str) -> optuna.Trial | No
         if stop_reason(study, plan) is not None:
             return None
         for _ in range(MAX_UNFIT_PROPOSALS):
-            trial, asked = _ask(study, plan, label)
+            trial, asked = ask_trial(study, plan, label)
             unfit = known_not_to_fit(study, asked)
             if unfit is None:
                 return trial
@@ -67,10 +67,11 @@ def claim_next(study: optuna.Study, plan: Plan, label: str) -> optuna.Trial | No
                                f"not trained: batch {asked['batch']} at imgsz {asked['imgsz']} "
                                f"cannot fit, trial {unfit.number} ran out of memory with batch "
                                f"{done.get('batch')} at imgsz {done.get('imgsz')}")
-        return _ask(study, plan, label)[0]  # the sampler insists: train it, once more
+        return ask_trial(study, plan, label)[0]  # the sampler insists: train it, once more
 
 
-def _ask(study: optuna.Study, plan: Plan, label: str) -> tuple[optuna.Trial, dict[str, object]]:
+def ask_trial(study: optuna.Study, plan: Plan, label: str
+              ) -> tuple[optuna.Trial, dict[str, object]]:
     """A new trial, tagged with who runs it and the batch and image size it asks for."""
     trial = study.ask(fixed_distributions=to_distributions(plan.config["space"]))
     asked = asked_for(trial.params, plan.config["train"])
@@ -118,7 +119,7 @@ def tell(study: optuna.Study, trial: optuna.Trial, state: TrialState, value: flo
 
 
 def run(plan: Plan, label: str, slot: int) -> int:
-    from sweep.training import device_for_ultralytics, is_fatal_device_error
+    from sweep.training import device_for_ultralytics, is_fatal_device_error, physical_device
     from sweep.trial import run_trial
 
     cfg = OmegaConf.create(plan.config)
@@ -126,9 +127,7 @@ def run(plan: Plan, label: str, slot: int) -> int:
     study = open_study(cfg, plan.study_name, plan.storage_url, distributions,
                        seed_offset=plan.seed_offset + 7919 * slot)
     dataset = datasets.load_dataset(Path(plan.data_yaml))
-    device = device_for_ultralytics()
-    visible = os.environ.get("CUDA_VISIBLE_DEVICES", "")
-    where = f"cuda:{visible}" if device != "cpu" else "cpu"  # the physical device, for the record
+    device, where = device_for_ultralytics(), physical_device()
     callbacks = load_callbacks(plan)
     while True:
         trial = claim_next(study, plan, label)

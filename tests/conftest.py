@@ -64,7 +64,8 @@ def sweep_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "PYTHONPATH": str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
     })
     for name in ("WANDB_API_KEY", "WANDB_MODE", "WANDB_BASE_URL", "SWEEP_STORAGE",
-                 "SWEEP_WANDB_MODE"):
+                 "SWEEP_WANDB_MODE", "SWEEP_WANDB_SWEEP_ID", "WANDB_SWEEP_ID", "WANDB_RUN_ID",
+                 "WANDB_PROJECT", "WANDB_ENTITY", "WANDB_SWEEP_PARAM_PATH"):
         env.pop(name, None)
     return env
 
@@ -78,8 +79,8 @@ def run_sweep(env: dict[str, str], *args: str, cwd: Path | None = None,
 
 def wandb_runs(study_dir: Path) -> list[dict[str, Any]]:
     """The W&B runs under `study_dir/wandb`, read back with wandb's own reader of run files
-    (`wandb leet inspect --json`): name, job type, group, config, history, summary, exit code,
-    artifacts."""
+    (`wandb leet inspect --json`): name, job type, group, sweep id, config, history, summary,
+    exit code, artifacts."""
     runs = []
     for run_dir in sorted((study_dir / "wandb").glob("offline-run-*")):
         done = subprocess.run([sys.executable, "-m", "wandb", "leet", "inspect", "--json",
@@ -93,7 +94,7 @@ def wandb_runs(study_dir: Path) -> list[dict[str, Any]]:
             if kind == "run":
                 run.update(name=body.get("display_name"), job_type=body.get("job_type"),
                            group=body.get("run_group"), id=body.get("run_id"),
-                           notes=body.get("notes"),
+                           notes=body.get("notes"), sweep_id=body.get("sweep_id"),
                            config=body.get("config", {}).get("update", {}))
             elif kind == "history":
                 run["history"].append({**body["item"], "_step": body["step"].get("num", 0)})

@@ -205,7 +205,7 @@ def test_worker_mirrors_pruned_failed_and_retried_trials(
         assert "wandb_url" not in study.trials[number].user_attrs  # offline: no URL
         assert run["config"]["optuna"]["trial"] == number
         assert run["config"]["optuna"]["study"] == "t"
-        assert run["config"]["lr0"] == study.trials[number].params["lr0"]
+        assert run["config"]["space.lr0"] == study.trials[number].params["lr0"]
         assert run["config"]["fidelity"]["subset_size"] == 12
         assert run["config"]["fidelity"]["epochs"] == config["trial"]["epochs"]
         assert run["config"]["train"]["imgsz"] == 64

@@ -23,6 +23,7 @@ import re
 import threading
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
@@ -40,6 +41,10 @@ if TYPE_CHECKING:
 MODES = ("auto", "online", "offline", "disabled")
 # The mode the main process settled on, inherited by its workers (they start after it is set).
 MODE_ENV = "SWEEP_WANDB_MODE"
+# The W&B sweep the study's trial runs join (tracking.wandb.sweep), settled in the main process.
+SWEEP_ENV = "SWEEP_WANDB_SWEEP_ID"
+# Where the study keeps its W&B sweep (a system attr: bookkeeping, not the user's data).
+SWEEP_ATTR = "wandb_sweep_id"
 PROBE_SECONDS = 3.0
 STATES = {"COMPLETE": "complete", "PRUNED": "pruned", "FAIL": "failed"}
 
@@ -63,6 +68,12 @@ def check(settings: dict[str, Any]) -> None:
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise ConfigError("tracking.wandb.tags", tags, "must be a list of strings",
                           "set tracking.wandb.tags=[a,b]")
+    sweep = settings.get("sweep")
+    if sweep is not None and (not isinstance(sweep, str) or not sweep.strip()
+                              or "/" in sweep and sweep.count("/") != 2):
+        raise ConfigError("tracking.wandb.sweep", sweep, "must be auto, a W&B sweep id "
+                          "(or entity/project/id), or null",
+                          "set tracking.wandb.sweep=auto, =<sweep id>, or =null")
     timeout = settings.get("init_timeout")
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
         raise ConfigError("tracking.wandb.init_timeout", timeout, "must be seconds > 0",
@@ -110,26 +121,45 @@ def key_configured(url: str) -> bool:
     return bool(auth and auth[2])
 
 
+def within(seconds: float, fn: Callable[[], Any]) -> Any:
+    """`fn()` in a daemon thread with a hard deadline: its result, its error, or TimeoutError.
+
+    Neither a name lookup nor wandb's retrying API client is bounded by socket timeouts."""
+    outcome: list[tuple[bool, Any]] = []
+
+    def target() -> None:
+        try:
+            outcome.append((True, fn()))
+        except Exception as err:  # noqa: BLE001 - handed to the caller
+            outcome.append((False, err))
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if not outcome:
+        raise TimeoutError(f"no answer within {seconds:.0f} s")
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return value
+
+
 def answers(url: str, timeout: float = PROBE_SECONDS) -> bool:
-    """Whether the server answers an HTTP request within `timeout` (any status counts).
+    """Whether the server answers an HTTP request within `timeout` (any status counts)."""
 
-    Run in a thread with a hard deadline: a name lookup is not bounded by socket timeouts.
-    """
-    result: list[bool] = []
-
-    def probe() -> None:
+    def probe() -> bool:
         try:
             urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=timeout)
-            result.append(True)
         except urllib.error.HTTPError:
-            result.append(True)  # it answered, if only to refuse
+            return True  # it answered, if only to refuse
         except Exception:  # noqa: BLE001 - unreachable in any way
-            result.append(False)
+            return False
+        return True
 
-    thread = threading.Thread(target=probe, daemon=True)
-    thread.start()
-    thread.join(timeout + 0.5)
-    return bool(result and result[0])
+    try:
+        return bool(within(timeout + 0.5, probe))
+    except TimeoutError:
+        return False
 
 
 def resolve_mode(mode: str) -> tuple[str, str | None]:
@@ -142,6 +172,15 @@ def resolve_mode(mode: str) -> tuple[str, str | None]:
     if not answers(url):
         return "offline", f"{url} did not answer within {PROBE_SECONDS:.0f} s"
     return "online", None
+
+
+def parameters(params: dict[str, Any]) -> dict[str, Any]:
+    """Searched arguments under their W&B sweep parameter names (`space.lr0`), so that agent
+    runs, Optuna-driven trials and the finalist share config keys in W&B's tables and sweep
+    view."""
+    from sweep.wandb_sweep import parameter_name
+
+    return {parameter_name(arg): value for arg, value in params.items()}
 
 
 def _artifact_name(study_name: str) -> str:
@@ -163,6 +202,25 @@ def _results_history(run_dir: Path) -> list[tuple[int, dict[str, float]]]:
     return rows
 
 
+def study_sweep_id(plan: Plan, create: Callable[[], str]) -> str:
+    """The study's W&B sweep: the one recorded on the study, else `create()`'s, recorded.
+
+    Under the study's claim lock, so several processes (machines sharing the study) create it
+    once. An explicit id (`create` returning a fixed id) replaces a recorded one."""
+    from sweep.storage import claim_lock, open_storage
+
+    with claim_lock(plan.storage_url, plan.study_name):
+        storage = open_storage(plan.storage_url)
+        study_id = storage.get_study_id_from_name(plan.study_name)
+        recorded = storage.get_study_system_attrs(study_id).get(SWEEP_ATTR)
+        if recorded and plan.config["tracking"]["wandb"].get("sweep") == "auto":
+            return str(recorded)
+        sweep_id = create()
+        if sweep_id != recorded:
+            storage.set_study_system_attr(study_id, SWEEP_ATTR, sweep_id)
+        return sweep_id
+
+
 class WandbMirror:
     """One process's mirror. A worker holds at most one open run: its current trial's."""
 
@@ -181,8 +239,14 @@ class WandbMirror:
     def sync_hint(self) -> str:
         return f"wandb sync {self.runs_dir}/offline-run-*"
 
-    def _init(self, **kwargs: Any) -> Any:
-        """`wandb.init` in the settled mode; an online failure moves this process offline."""
+    def _init(self, sweep_id: str | None = None, **kwargs: Any) -> Any:
+        """`wandb.init` in the settled mode; an online failure moves this process offline.
+
+        `sweep_id`: the run joins that W&B sweep. wandb does this for a run whose settings carry
+        a sweep id (an agent's runs get it from WANDB_SWEEP_ID): the id is part of the run's
+        record, sent with the run when online and kept in an offline run for `wandb sync`. In a
+        sweep, wandb ignores `project`/`entity` arguments and reads WANDB_PROJECT/WANDB_ENTITY.
+        """
         import wandb
 
         if self.mode == "auto":  # a process started without a settled mode
@@ -190,13 +254,21 @@ class WandbMirror:
         if self.mode == "disabled":
             return None
         self.runs_dir.mkdir(parents=True, exist_ok=True)
+        where: dict[str, Any] = {"project": self.settings["project"],
+                                 "entity": self.settings.get("entity")}
+        in_sweep = sweep_id or os.environ.get("WANDB_SWEEP_ID")
+        if in_sweep:  # an agent set these for its runs; ours are set the same way
+            os.environ.setdefault("WANDB_PROJECT", str(where["project"]))
+            if where["entity"]:
+                os.environ.setdefault("WANDB_ENTITY", str(where["entity"]))
+            where = {}
+        extra = {"sweep_id": sweep_id} if sweep_id else {}
         common = dict(
-            project=self.settings["project"], entity=self.settings.get("entity"),
-            tags=list(self.settings.get("tags") or []), group=self.plan.study_name,
+            **where, tags=list(self.settings.get("tags") or []), group=self.plan.study_name,
             dir=str(self.plan.study_dir), reinit="finish_previous",
             settings=wandb.Settings(init_timeout=float(self.settings["init_timeout"]),
                                     console="off", x_disable_meta=True, silent=True,
-                                    disable_git=True, save_code=False),
+                                    disable_git=True, save_code=False, **extra),
         )
         try:
             return wandb.init(mode=self.mode, **common, **kwargs)
@@ -227,11 +299,49 @@ class WandbMirror:
             reason = f" ({why})" if why else ""
             _say(f"offline{reason}: runs in {self.runs_dir}; upload later with: "
                  f"{self.sync_hint()}")
+        os.environ.pop(SWEEP_ENV, None)
+        if os.environ.get("WANDB_SWEEP_ID"):
+            return  # a W&B agent's run: it is in the agent's sweep already
+        try:
+            sweep_id = self.study_sweep(plan)
+        except Exception as err:  # noqa: BLE001 - the view is a nicety; the sweep goes on
+            _say(f"no W&B sweep view ({type(err).__name__}: {str(err)[:200]}); trial runs are "
+                 "mirrored without one")
+            sweep_id = None
+        if sweep_id:
+            os.environ[SWEEP_ENV] = sweep_id  # the workers' trial runs join it
+
+    def study_sweep(self, plan: Plan) -> str | None:
+        """The W&B sweep whose view shows this study (`tracking.wandb.sweep`): `auto` creates
+        one from the study's export once per study (online only: a sweep lives on the server),
+        an id names an existing one; recorded on the study either way."""
+        wanted = self.settings.get("sweep")
+        if not wanted:
+            return None
+        if wanted == "auto" and self.mode != "online":
+            _say("no W&B sweep view while offline (a sweep is created on the server); to link "
+                 "offline runs, create one with `python -m sweep.wandb_sweep ... > sweep.yaml; "
+                 "wandb sweep sweep.yaml` and pass tracking.wandb.sweep=<its id>")
+            return None
+
+        def create() -> str:
+            import wandb
+
+            from sweep.wandb_sweep import sweep_config
+
+            config = sweep_config(plan.config, plan.overrides, plan.study_name)
+            return str(within(float(self.settings["init_timeout"]), lambda: wandb.sweep(
+                config, entity=self.settings.get("entity"), project=self.settings["project"])))
+
+        sweep_id = study_sweep_id(plan, create if wanted == "auto" else lambda: str(wanted))
+        _say(f"trial runs join W&B sweep {sweep_id} (its page: W&B project "
+             f"{self.settings['project']}, Sweeps)")
+        return sweep_id
 
     def on_final_end(self, record: dict[str, Any], plan: Plan) -> None:
         run_dir = Path(record["run_dir"])
         cfg = plan.config
-        config = {**record["params"], "train": dict(cfg["train"]),
+        config = {**parameters(record["params"]), "train": dict(cfg["train"]),
                   "final": {k: cfg["final"][k] for k in ("epochs", "fraction", "patience")},
                   "source_trial": record.get("source_trial"), "model": plan.model,
                   "data": plan.data_yaml, "optuna": self._optuna(record.get("source_trial"))}
@@ -269,7 +379,8 @@ class WandbMirror:
 
     # -- worker -------------------------------------------------------------------------------
     def on_trial_start(self, trial: optuna.Trial, info: dict[str, Any]) -> None:
-        config = {**info["params"], "train": info["train"], "fidelity": info["fidelity"],
+        config = {**parameters(info["params"]), "train": info["train"],
+                  "fidelity": info["fidelity"],
                   "model": info["model"], "data": info["data"],
                   "optuna": self._optuna(trial.number)}
         notes = None
@@ -283,10 +394,13 @@ class WandbMirror:
             notes = (f"Retry of trial {retry_of} (W&B run {attrs.get('wandb_run_id')}), whose "
                      f"worker died: {attrs.get('fail_reason', 'unknown')}")
         self.run = self._init(job_type="trial", name=f"trial-{trial.number:04d}",
-                              config=config, notes=notes)
+                              config=config, notes=notes,
+                              sweep_id=os.environ.get(SWEEP_ENV) or None)
         if self.run is None:
             return
         trial.set_user_attr("wandb_run_id", self.run.id)
+        if self.run.sweep_id:
+            trial.set_user_attr("wandb_sweep_id", self.run.sweep_id)
         if self.mode == "online":
             trial.set_user_attr("wandb_url", self.run.url)
 
@@ -308,7 +422,11 @@ class WandbMirror:
         if frozen.constraints.get(OOM_CONSTRAINT, 0.0) > 0:
             state = "out_of_memory"  # infeasible: its value is not a result
         summary: dict[str, Any] = {
-            "state": state, "best_value": best, "epochs_run": attrs.get("epochs_run"),
+            "state": state, "best_value": best,
+            # the sweep metric's final value, what W&B's sweep (bayes, charts) reads: the
+            # trial's best epoch, as Optuna records it
+            self.plan.config["study"]["metric"]: best if state != "out_of_memory" else None,
+            "epochs_run": attrs.get("epochs_run"),
             "wall_time_s": attrs.get("wall_time_s"), "device": attrs.get("device"),
             "stop_reason": attrs.get("stop_reason")}
         if state == "pruned":
