@@ -191,3 +191,36 @@ def test_a_study_creates_its_wandb_sweep_once(tmp_path: Path) -> None:
         ids = list(pool.map(_claim_sweep, [url] * 4, [str(marks)] * 4))
     assert len(set(ids)) == 1 and len(list(marks.iterdir())) == 1
     assert system_attrs(optuna.load_study(study_name="shared", storage=url))[SWEEP_ATTR] == ids[0]
+
+
+def test_online_sweep_is_created_once_per_study_from_the_export(sweep_env: dict[str, str],
+                                                                tmp_path: Path) -> None:
+    """W&B online (a stand-in that creates sweeps and answers nothing else, so the runs fall
+    back to offline and keep the link for `wandb sync`): two workers, then a resumed run; one
+    sweep, made from the study's export, and every trial run carries its id."""
+    from sweep.testing import serve_wandb_sweeps
+
+    url, server, created = serve_wandb_sweeps()
+    env = {**sweep_env, "WANDB_API_KEY": "0123456789abcdef" * 2 + "fa4e5e7c",
+           "WANDB_BASE_URL": url}
+    args = (*SMOKE, f"paths.root={tmp_path}", "study.name=online", "tracking.wandb.mode=online",
+            "tracking.wandb.init_timeout=3", "workers.devices=[cpu,cpu]")
+    try:
+        first = run_sweep(env, *args)
+        second = run_sweep(env, *args, "study.n_trials=3")
+    finally:
+        server.shutdown()
+    for result in (first, second):
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        assert "trial runs join W&B sweep sw000001" in result.stdout
+    assert len(created) == 1
+    config = yaml.safe_load(created[0]["config"])
+    assert config["name"] == "online" and config["method"] == "bayes"
+    assert config["command"][3:5] == ["sweep.agent", "+experiment=yolo11n"]
+    assert "tracking.wandb.init_timeout=3" in config["command"]
+    study_dir = tmp_path / "online"
+    runs = {r["name"]: r for r in wandb_runs(study_dir)}
+    trials = [r for name, r in runs.items() if name.startswith("trial-")]
+    assert len(trials) == 3 and {r["sweep_id"] for r in trials} == {"sw000001"}
+    study = optuna.load_study(study_name="online", storage=f"sqlite:///{study_dir / 'study.db'}")
+    assert system_attrs(study)[SWEEP_ATTR] == "sw000001"
