@@ -319,9 +319,7 @@ class WandbMirror:
         if not wanted:
             return None
         if wanted == "auto" and self.mode != "online":
-            _say("no W&B sweep view while offline (a sweep is created on the server); to link "
-                 "offline runs, create one with `python -m sweep.wandb_sweep ... > sweep.yaml; "
-                 "wandb sweep sweep.yaml` and pass tracking.wandb.sweep=<its id>")
+            # A sweep lives on the server: none offline (README: how to link offline runs).
             return None
 
         def create() -> str:
