@@ -72,7 +72,7 @@ def test_smoke_mirrors_every_trial_and_the_finalist_to_wandb(smoke_run: Path) ->
         trial = trials[run["config"]["optuna"]["trial"]]
         assert run["job_type"] == "trial" and run["name"] == f"trial-{trial.number:04d}"
         assert trial.user_attrs["wandb_run_id"] == run["id"]
-        assert {k: run["config"][k] for k in trial.params} == trial.params
+        assert {k: run["config"][f"space.{k}"] for k in trial.params} == trial.params
         assert run["config"]["fidelity"]["subset_seed"] == trial.user_attrs["subset_seed"]
         assert run["config"]["train"]["imgsz"] == 64
         steps = [row["_step"] for row in run["history"]]
@@ -86,6 +86,8 @@ def test_smoke_mirrors_every_trial_and_the_finalist_to_wandb(smoke_run: Path) ->
     summary = json.loads((smoke_run / "smoke" / "summary.json").read_text())
     assert final["job_type"] == "final" and summary["finalist"]["wandb_run_id"] == final["id"]
     assert final["config"]["source_trial"] == summary["best_trial"]["number"]
+    assert {k: final["config"][f"space.{k}"] for k in summary["finalist"]["params"]} == \
+        summary["finalist"]["params"]
     assert len(final["history"]) == 2  # both epochs, from Ultralytics' results.csv
     assert final["summary"]["map50-95"] == summary["finalist"]["metrics"]["map50-95"]
     (artifact,) = final["artifacts"]
