@@ -123,8 +123,7 @@ def run_agent(cfg: DictConfig, choices: Mapping[str, Any], values: Mapping[str, 
     from sweep.study import open_study
     from sweep.tracking import load_callbacks
     from sweep.training import device_for_ultralytics, physical_device
-    from sweep.trial import run_trial
-    from sweep.worker import Heartbeat, ask_trial, tell
+    from sweep.worker import ask_trial, train_and_tell
 
     console = console or Console()
     require_wandb_tracking(cfg)
@@ -142,22 +141,12 @@ def run_agent(cfg: DictConfig, choices: Mapping[str, Any], values: Mapping[str, 
                   f"with {params}")
     callbacks.fire("on_run_start", plan)  # settles the W&B mode as the main command does
     trial, _ = ask_trial(study, plan, LABEL)
-    beat = Heartbeat(study, trial, plan.config["workers"]["heartbeat_interval"])
-    try:
-        with stop_on_sigterm(STOPPED_BY_WANDB):
-            outcome = run_trial(trial, plan.config, dataset, plan.model, study_dir,
-                                device_for_ultralytics(), physical_device(), callbacks)
-    except KeyboardInterrupt:
-        beat.stop()
-        trial.set_user_attr("fail_reason", "interrupted (Ctrl-C)")
-        trial.set_user_attr("stop_reason", "interrupted")
-        tell(study, trial, TrialState.FAIL, None, callbacks)
+    device = device_for_ultralytics()
+    outcome = train_and_tell(study, trial, plan, dataset, device, physical_device(device),
+                             callbacks, during_training=stop_on_sigterm(STOPPED_BY_WANDB))
+    if outcome is None:
         console.print("interrupted: the trial is recorded as failed")
         return 130
-    beat.stop()
-    for key, value in outcome.attrs.items():
-        trial.set_user_attr(key, value)
-    tell(study, trial, outcome.state, outcome.value, callbacks, outcome.out_of_memory)
     console.print(f"trial {trial.number} {outcome.state.name} value={outcome.value} "
                   f"({outcome.attrs.get('stop_reason')}); run dir {outcome.attrs['run_dir']}")
     return 1 if outcome.state == TrialState.FAIL else 0

@@ -101,9 +101,10 @@ def device_for_ultralytics() -> str:
     return "0" if torch.cuda.is_available() else "cpu"
 
 
-def physical_device() -> str:
-    """The device this pinned process trains on, for the record: `cuda:<GPU index>` or `cpu`."""
-    if device_for_ultralytics() == "cpu":
+def physical_device(device: str) -> str:
+    """The device this pinned process trains on, for the record: `cuda:<GPU index>` or `cpu`
+    (`device`: what device_for_ultralytics gave)."""
+    if device == "cpu":
         return "cpu"
     return f"cuda:{os.environ.get('CUDA_VISIBLE_DEVICES', '0')}"
 

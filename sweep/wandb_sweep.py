@@ -50,31 +50,28 @@ def _on_step_grid(low: float, step: float) -> bool:
     return abs(low / step - round(low / step)) < 1e-9
 
 
-def parameter(dist: BaseDistribution, method: str) -> dict[str, Any]:
-    """One Optuna distribution as a W&B sweep parameter."""
+def parameter(arg: str, dist: BaseDistribution, method: str) -> dict[str, Any]:
+    """One `space.<arg>` entry's Optuna distribution as a W&B sweep parameter."""
     if isinstance(dist, CategoricalDistribution):
         return {"values": list(dist.choices)}
-    if method == "grid":  # W&B's grid takes finite sets; sampler=grid checked they are
-        return {"values": next(iter(grid_values({"x": dist}).values()))}
+    if method == "grid":  # W&B's grid takes finite sets (a range without a step is refused)
+        return {"values": grid_values({arg: dist})[arg]}
     if isinstance(dist, IntDistribution):
         if dist.log:
             return {"distribution": "q_log_uniform_values", "min": dist.low, "max": dist.high,
                     "q": 1}
         if dist.step == 1:
             return {"distribution": "int_uniform", "min": dist.low, "max": dist.high}
-        if _on_step_grid(dist.low, dist.step):
-            return {"distribution": "q_uniform", "min": dist.low, "max": dist.high,
-                    "q": dist.step}
-        return {"values": list(range(dist.low, dist.high + 1, dist.step))}
-    assert isinstance(dist, FloatDistribution)
-    if dist.log:
-        return {"distribution": "log_uniform_values", "min": dist.low, "max": dist.high}
-    if dist.step is not None:
-        if _on_step_grid(dist.low, dist.step):
-            return {"distribution": "q_uniform", "min": dist.low, "max": dist.high,
-                    "q": dist.step}
-        return {"values": next(iter(grid_values({"x": dist}).values()))}
-    return {"distribution": "uniform", "min": dist.low, "max": dist.high}
+    else:
+        assert isinstance(dist, FloatDistribution)
+        if dist.log:
+            return {"distribution": "log_uniform_values", "min": dist.low, "max": dist.high}
+        if dist.step is None:
+            return {"distribution": "uniform", "min": dist.low, "max": dist.high}
+    # a stepped range: W&B's q-form when its grid is Optuna's, else the values themselves
+    if _on_step_grid(dist.low, dist.step):
+        return {"distribution": "q_uniform", "min": dist.low, "max": dist.high, "q": dist.step}
+    return {"values": grid_values({arg: dist})[arg]}
 
 
 def method_of(sampler: Mapping[str, Any]) -> str:
@@ -139,8 +136,7 @@ def sweep_config(cfg: DictConfig | Mapping[str, Any], overrides: Sequence[str],
                  name: str) -> dict[str, Any]:
     """The W&B sweep config for the composed `cfg`, and the `overrides` that composed it (with
     no password: see safe_overrides)."""
-    container = cfg if isinstance(cfg, Mapping) and not isinstance(cfg, DictConfig) else \
-        OmegaConf.to_container(cfg, resolve=True)
+    container = OmegaConf.to_container(cfg, resolve=True) if OmegaConf.is_config(cfg) else cfg
     assert isinstance(container, dict)
     require_wandb_tracking(container)
     method = method_of(container["sampler"])
@@ -150,7 +146,7 @@ def sweep_config(cfg: DictConfig | Mapping[str, Any], overrides: Sequence[str],
         "project": container["tracking"]["wandb"]["project"],
         "method": method,
         "metric": {"name": container["study"]["metric"], "goal": container["study"]["direction"]},
-        "parameters": {parameter_name(arg): parameter(dist, method)
+        "parameters": {parameter_name(arg): parameter(arg, dist, method)
                        for arg, dist in distributions.items()},
         "command": ["${env}", "${interpreter}", "-m", AGENT_MODULE, *safe_overrides(overrides)[0],
                     "${args_no_hyphens}"],

@@ -7,11 +7,13 @@ device from the start.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import optuna
 from omegaconf import OmegaConf
@@ -25,6 +27,9 @@ from sweep.space import to_distributions
 from sweep.storage import claim_lock, has_heartbeat
 from sweep.study import close_orphans, open_study
 from sweep.tracking import Callbacks, load_callbacks
+
+if TYPE_CHECKING:
+    from sweep.trial import Outcome
 
 EXIT_DEVICE_ERROR = 3
 MAX_UNFIT_PROPOSALS = 50  # proposals closed untrained in a row before one is trained anyway
@@ -118,36 +123,52 @@ def tell(study: optuna.Study, trial: optuna.Trial, state: TrialState, value: flo
     callbacks.fire("on_trial_end", study._storage.get_trial(trial._trial_id))
 
 
+def train_and_tell(study: optuna.Study, trial: optuna.Trial, plan: Plan,
+                   dataset: datasets.Dataset, device: str, where: str, callbacks: Callbacks,
+                   during_training: contextlib.AbstractContextManager[Any] | None = None
+                   ) -> Outcome | None:
+    """Train a claimed trial with its heartbeat and tell the study how it ended; None when
+    Ctrl-C interrupted it (told as FAIL, `interrupted`). `during_training` wraps the training
+    alone (the W&B agent's SIGTERM handler)."""
+    from sweep.trial import run_trial
+
+    beat = Heartbeat(study, trial, plan.config["workers"]["heartbeat_interval"])
+    try:
+        with during_training or contextlib.nullcontext():
+            outcome = run_trial(trial, plan.config, dataset, plan.model, Path(plan.study_dir),
+                                device, where, callbacks)
+    except KeyboardInterrupt:
+        beat.stop()
+        trial.set_user_attr("fail_reason", "interrupted (Ctrl-C)")
+        trial.set_user_attr("stop_reason", "interrupted")
+        tell(study, trial, TrialState.FAIL, None, callbacks)
+        return None
+    beat.stop()
+    for key, value in outcome.attrs.items():
+        trial.set_user_attr(key, value)
+    tell(study, trial, outcome.state, outcome.value, callbacks, outcome.out_of_memory)
+    return outcome
+
+
 def run(plan: Plan, label: str, slot: int) -> int:
     from sweep.training import device_for_ultralytics, is_fatal_device_error, physical_device
-    from sweep.trial import run_trial
 
     cfg = OmegaConf.create(plan.config)
     distributions = to_distributions(plan.config["space"])
     study = open_study(cfg, plan.study_name, plan.storage_url, distributions,
                        seed_offset=plan.seed_offset + 7919 * slot)
     dataset = datasets.load_dataset(Path(plan.data_yaml))
-    device, where = device_for_ultralytics(), physical_device()
+    device = device_for_ultralytics()
+    where = physical_device(device)
     callbacks = load_callbacks(plan)
     while True:
         trial = claim_next(study, plan, label)
         if trial is None:
             return 0
         print(f"[{label}] trial {trial.number} {trial.params}", flush=True)
-        beat = Heartbeat(study, trial, plan.config["workers"]["heartbeat_interval"])
-        try:
-            outcome = run_trial(trial, plan.config, dataset, plan.model,
-                                Path(plan.study_dir), device, where, callbacks)
-        except KeyboardInterrupt:
-            beat.stop()
-            trial.set_user_attr("fail_reason", "interrupted (Ctrl-C)")
-            trial.set_user_attr("stop_reason", "interrupted")
-            tell(study, trial, TrialState.FAIL, None, callbacks)
+        outcome = train_and_tell(study, trial, plan, dataset, device, where, callbacks)
+        if outcome is None:
             return 130
-        beat.stop()
-        for key, value in outcome.attrs.items():
-            trial.set_user_attr(key, value)
-        tell(study, trial, outcome.state, outcome.value, callbacks, outcome.out_of_memory)
         print(f"[{label}] trial {trial.number} {outcome.state.name} value={outcome.value} "
               f"{outcome.attrs.get('fail_reason', '')}", flush=True)
         if outcome.error is not None and is_fatal_device_error(outcome.error):

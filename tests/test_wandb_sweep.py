@@ -94,7 +94,7 @@ def test_each_space_form_is_a_valid_wandb_parameter(spec: dict[str, Any],
                                                    expected: dict[str, Any]) -> None:
     sweeps = sweeps_engine()
     (dist,) = to_distributions({"x": spec}).values()
-    param = parameter(dist, "bayes")
+    param = parameter("x", dist, "bayes")
     assert param == expected
     config = {"method": "random", "parameters": {"space.x": param}}
     assert violations(config) == []
@@ -283,3 +283,11 @@ def test_kaggle_notebook_is_valid_and_calls_only_what_exists() -> None:
                 assert command[1] in cli.commands, command
                 seen.add(f"wandb {command[1]}")
     assert {"sweep", "sweep.wandb_sweep", "sweep.launch_agents", "wandb sweep"} <= seen
+
+
+def test_grid_export_names_the_range_without_a_step(compose_cfg: Callable[..., DictConfig]
+                                                    ) -> None:
+    overrides = ["+experiment=yolo11n", "sampler=grid"]
+    with pytest.raises(ConfigError) as err:
+        sweep_config(compose_cfg(*overrides), overrides, "s")
+    assert err.value.key == "space.lr0" and "step" in err.value.fix
