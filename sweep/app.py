@@ -24,9 +24,18 @@ from sweep.memory import memory_report
 from sweep.model import resolve_model
 from sweep.plan import Plan
 from sweep.report import print_report, summary, write_best_yaml, write_summary
+from sweep.review import keep_finalist, write_review
+from sweep.review.artifacts import artifact_dir
 from sweep.space import to_distributions
 from sweep.storage import claim_lock, default_url, redact
-from sweep.study import close_orphans, make_sampler, open_study, study_name
+from sweep.study import (
+    close_orphans,
+    get_record,
+    make_sampler,
+    open_study,
+    set_record,
+    study_name,
+)
 from sweep.supervisor import Supervisor, WorkerCrashLoop, check_devices, resolve_devices
 from sweep.tracking import Callbacks, load_callbacks
 from sweep.wandb_sweep import safe_overrides
@@ -122,7 +131,7 @@ def finalize(plan: Plan, study: optuna.Study, dataset: datasets.Dataset,
         params, source = dict(best.params), best.number
     key = final_key(cfg["final"], params)
     with claim_lock(plan.storage_url, plan.study_name):
-        previous = study.user_attrs.get("finalist")
+        previous = get_record(study, "finalist")
         running = len(study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)))
         if not cfg["final"]["only"]:
             if previous and previous.get("key") == key:
@@ -133,17 +142,18 @@ def finalize(plan: Plan, study: optuna.Study, dataset: datasets.Dataset,
                 console.print(f"{running} trial(s) still running elsewhere: the last worker to "
                               "finish trains the finalist (or run with final.only=true)")
                 return previous
-            claim = study.user_attrs.get("finalist_claim")
+            claim = get_record(study, "finalist_claim")
             if claim and claim.get("key") == key and is_alive_here(claim) is not False:
                 console.print(f"finalist already being trained by pid {claim.get('pid')} on "
                               f"{claim.get('host')}")
                 return previous
-        study.set_user_attr("finalist_claim", {"key": key, **identity()})
+        set_record(study, "finalist_claim", {"key": key, **identity()})
     console.print(f"training the finalist ({cfg['final']['epochs']} epochs, "
                   f"{cfg['final']['fraction']:.0%} of the data) with {params}")
     record = train_finalist(cfg, dataset, plan.model, study_dir, params, source)
+    keep_finalist(study, record, cfg, study_dir)
     callbacks.fire("on_final_end", record, plan)
-    study.set_user_attr("finalist", record)
+    set_record(study, "finalist", record)
     return record
 
 
@@ -177,8 +187,10 @@ def run(cfg: DictConfig, choices: Mapping[str, Any], console: Console | None = N
     if params:
         best_yaml = study_dir / "best.yaml"
         write_best_yaml(best_yaml, plan.config, plan.study_name, plan.storage_url, params)
-    data = summary(study, plan.storage_url, finalist, best_yaml, stopped_by)
+    data = summary(study, plan.storage_url, finalist, best_yaml, stopped_by,
+                   artifact_dir(plan.config, study_dir))
     write_summary(study_dir / "summary.json", data)
+    write_review(study, data, plan.config, study_dir)
     print_report(console, study, data, study_dir)
     callbacks.fire("on_run_end", data, plan)
     if data["best_trial"] is None and not cfg.final.only:

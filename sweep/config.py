@@ -154,6 +154,14 @@ def validate(cfg: DictConfig) -> None:
     if cfg.final.params is not None and not OmegaConf.is_dict(cfg.final.params):
         raise ConfigError("final.params", cfg.final.params, "must be a mapping of train "
                           "arguments", "set final.params={lr0:0.01,...} or null")
+    if cfg.study.artifacts is not None and (not isinstance(cfg.study.artifacts, str)
+                                            or not cfg.study.artifacts):
+        raise ConfigError("study.artifacts", cfg.study.artifacts, "must be a folder path or null",
+                          "set study.artifacts=/shared/artifacts, or null for the study's own")
+    port = cfg.dashboard.port
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        raise ConfigError("dashboard.port", port, "must be a port number (1-65535)",
+                          "set dashboard.port=8080")
     for key in ("data", "model"):
         if not isinstance(cfg[key], str) or not cfg[key]:
             raise ConfigError(key, cfg[key], "must be a non-empty string",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -46,22 +47,40 @@ def write_best_yaml(path: Path, config: dict[str, Any], study_name: str, storage
     path.write_text(header + yaml.safe_dump(best, sort_keys=False))
 
 
+def _baseline(study: optuna.Study) -> dict[str, Any] | None:
+    """The baseline trial (Ultralytics' defaults, study.baseline) as it ended, if it has."""
+    for trial in study.get_trials(deepcopy=False):
+        if trial.user_attrs.get("baseline") and trial.state.is_finished():
+            value = trial.value if trial.state == TrialState.COMPLETE else None
+            return {"number": trial.number, "state": trial.state.name, "value": value}
+    return None
+
+
 def summary(study: optuna.Study, storage_url: str, finalist: dict[str, Any] | None,
-            best_yaml: Path | None, stopped_by: str | None) -> dict[str, Any]:
+            best_yaml: Path | None, stopped_by: str | None,
+            artifacts: Path | None = None) -> dict[str, Any]:
     best = best_trial(study)
+    baseline = _baseline(study)
+    reasons = Counter(str(t.user_attrs["stop_reason"]) for t in study.get_trials(deepcopy=False)
+                      if "stop_reason" in t.user_attrs)
     return {
         "study_name": study.study_name,
         "storage": redact(storage_url),
         "counts": counts(study),
+        "stop_reasons": dict(reasons.most_common()),
         "stopped_by": stopped_by,
         "best_trial": None if best is None else {
             "number": best.number, "params": best.params, "value": best.value,
             "run_dir": best.user_attrs.get("run_dir"),
         },
+        "baseline": baseline,
+        "gain_over_baseline": (None if best is None or baseline is None or
+                               baseline["value"] is None else best.value - baseline["value"]),
         "finalist": finalist,
         "best_yaml": str(best_yaml) if best_yaml else None,
         "rerun_command": rerun_command(best_yaml) if best_yaml else None,
         "memory": memory_report(study),
+        "artifacts": str(artifacts) if artifacts else None,
     }
 
 
@@ -106,7 +125,10 @@ def print_report(console: Console, study: optuna.Study, data: dict[str, Any], st
         console.print(f"finalist: {finalist['metrics']}  weights {finalist['weights']}")
     console.print(f"results:  {study_dir}")
     console.print(f"summary:  {study_dir / 'summary.json'}")
+    console.print(f"report:   {study_dir / 'report.md'}  (plots in {study_dir / 'report'})")
     if data.get("best_yaml"):
         console.print(f"best:     {data['best_yaml']}")
         console.print(f"retrain:  {data['rerun_command']}")
-    console.print(f"storage:  {data['storage']}  (optuna-dashboard {data['storage']})")
+    console.print(f"storage:  {data['storage']}")
+    console.print("review:   python -m sweep.dashboard <this command's overrides>  (optuna-"
+                  f"dashboard on 127.0.0.1 with the artifacts in {data['artifacts']})")

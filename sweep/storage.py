@@ -41,6 +41,13 @@ def journal_path(url: str) -> Path:
     return Path(url.removeprefix("journal://").removeprefix("journal:")).expanduser()
 
 
+def storage_file(url: str) -> Path | None:
+    """The file behind a SQLite or journal storage URL; None for a database server."""
+    if is_journal(url):
+        return journal_path(url)
+    return Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+
+
 def _refuse_non_sqlite(path: Path, url: str) -> None:
     """A file that exists and is not an SQLite database is refused, and left untouched."""
     try:
@@ -81,8 +88,8 @@ def open_storage(url: str, heartbeat_interval: int | None = None, grace_period: 
                           "path ending in .journal")
     heartbeat = {"heartbeat_interval": heartbeat_interval, "grace_period": grace_period,
                  "heartbeat_stale_trial_callback": on_stale} if heartbeat_interval else {}
-    if url.startswith("sqlite:///"):
-        path = Path(url.removeprefix("sqlite:///"))
+    path = storage_file(url)
+    if path is not None:  # SQLite
         _refuse_non_sqlite(path, url)
         path.parent.mkdir(parents=True, exist_ok=True)
         engine_kwargs = {"connect_args": {"isolation_level": None, "timeout": 120}}

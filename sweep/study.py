@@ -84,10 +84,31 @@ def open_study(cfg: DictConfig, name: str, url: str,
     """Create the study or load it (same name and storage resume; finished trials stay)."""
     storage = open_storage(url, cfg.workers.heartbeat_interval, cfg.workers.grace_period,
                            on_stale=_mark_stale_and_retry)
-    return optuna.create_study(storage=storage, study_name=name, load_if_exists=True,
-                               direction=cfg.study.direction,
-                               sampler=make_sampler(cfg, distributions, seed_offset),
-                               pruner=make_pruner(cfg))
+    study = optuna.create_study(storage=storage, study_name=name, load_if_exists=True,
+                                direction=cfg.study.direction,
+                                sampler=make_sampler(cfg, distributions, seed_offset),
+                                pruner=make_pruner(cfg))
+    if study.metric_names != [cfg.study.metric]:  # charts say `fitness`, not "Objective 0"
+        study.set_metric_names([cfg.study.metric])
+    return study
+
+
+# Bookkeeping on the study (the finalist's claim and record) lives in its system attrs under this
+# prefix: optuna-dashboard lists user attrs as the user's data, not system attrs.
+RECORD_PREFIX = "sweep:"
+
+
+def get_record(study: optuna.Study, key: str) -> Any:
+    """A record sweep keeps on the study (None when absent); studies from before the records
+    moved to system attrs are read from their user attrs."""
+    attrs = study._storage.get_study_system_attrs(study._study_id)
+    if RECORD_PREFIX + key in attrs:
+        return attrs[RECORD_PREFIX + key]
+    return study.user_attrs.get(key)
+
+
+def set_record(study: optuna.Study, key: str, value: Any) -> None:
+    study._storage.set_study_system_attr(study._study_id, RECORD_PREFIX + key, value)
 
 
 def _mark_stale_and_retry(study: optuna.Study, trial: FrozenTrial) -> None:

@@ -52,22 +52,32 @@ def prepare_offline_font() -> None:
 
 @contextlib.contextmanager
 def log_to(path: Path | None) -> Iterator[None]:
-    """Send Ultralytics' output (stdout and its logger) to `path`; a no-op when `path` is None."""
+    """Send Ultralytics' normal output (stdout, its logger at INFO, its per-epoch progress
+    lines) to `path`; a no-op when `path` is None.
+
+    sweep keeps the console quiet with YOLO_VERBOSE=False, which raises Ultralytics' logger to
+    ERROR and turns its progress lines off, so its warnings (corrupt labels dropped, images
+    skipped) would be lost: for the training, the logger is back at INFO and verbose, into the
+    file only.
+    """
     if path is None:
         yield
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    from ultralytics.utils import LOGGER
+    import ultralytics.utils as yolo_utils
 
+    logger = yolo_utils.LOGGER
     with open(path, "a", buffering=1) as stream:
-        handler = logging.StreamHandler(stream)
-        saved = LOGGER.handlers[:]
-        LOGGER.handlers = [handler]
+        saved = logger.handlers[:], logger.level, yolo_utils.VERBOSE
+        logger.handlers = [logging.StreamHandler(stream)]
+        logger.setLevel(logging.INFO)
+        yolo_utils.VERBOSE = True  # read by Ultralytics' progress bars when each one starts
         try:
             with contextlib.redirect_stdout(stream):
                 yield
         finally:
-            LOGGER.handlers = saved
+            logger.handlers, level, yolo_utils.VERBOSE = saved
+            logger.setLevel(level)
 
 
 def train(model: str, data_yaml: Path, project: Path, name: str, args: dict[str, Any],

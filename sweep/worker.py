@@ -23,6 +23,7 @@ from sweep import data as datasets
 from sweep.liveness import identity
 from sweep.memory import OOM_CONSTRAINT, asked_for, known_not_to_fit, mark_out_of_memory
 from sweep.plan import Plan
+from sweep.review import keep_trial
 from sweep.space import to_distributions
 from sweep.storage import claim_lock, has_heartbeat
 from sweep.study import close_orphans, open_study
@@ -146,6 +147,7 @@ def train_and_tell(study: optuna.Study, trial: optuna.Trial, plan: Plan,
     beat.stop()
     for key, value in outcome.attrs.items():
         trial.set_user_attr(key, value)
+    keep_trial(study, trial, outcome.state, plan.config, Path(plan.study_dir))
     tell(study, trial, outcome.state, outcome.value, callbacks, outcome.out_of_memory)
     return outcome
 

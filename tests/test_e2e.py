@@ -62,6 +62,53 @@ def test_smoke_outputs(smoke_run: Path) -> None:
     assert best["final"]["params"] == summary["best_trial"]["params"]
 
 
+def test_smoke_leaves_a_review(smoke_run: Path) -> None:
+    """Artifacts through the artifact-store API, the study's note, the plots and report, and
+    Ultralytics' per-epoch output in each trial's log."""
+    from optuna.artifacts import FileSystemArtifactStore, download_artifact, get_all_artifact_meta
+    from optuna_dashboard import get_note
+
+    study_dir = smoke_run / "smoke"
+    study = _study(smoke_run)
+    summary = json.loads((study_dir / "summary.json").read_text())
+    store = FileSystemArtifactStore(str(study_dir / "artifacts"))
+    assert summary["artifacts"] == str(study_dir / "artifacts")
+
+    def fetch(meta: optuna.artifacts.ArtifactMeta) -> bytes:
+        target = smoke_run / f"fetched-{meta.artifact_id}"
+        download_artifact(artifact_store=store, artifact_id=meta.artifact_id,
+                          file_path=str(target))
+        return target.read_bytes()
+
+    for trial in study.get_trials():
+        metas = {m.filename: m for m in get_all_artifact_meta(trial, storage=study._storage)}
+        assert set(metas) == {"results.csv", "curve.png"}
+        run_dir = Path(trial.user_attrs["run_dir"])
+        assert fetch(metas["results.csv"]) == (run_dir / "results.csv").read_bytes()
+        assert fetch(metas["curve.png"])[:4] == b"\x89PNG"
+        log = (run_dir.parent / "train.log").read_text()
+        for epoch in (1, 2):  # Ultralytics' per-epoch progress and validation lines
+            assert f"{epoch}/2" in log
+        assert log.count("                   all ") >= 2
+    metas = {m.filename: m for m in get_all_artifact_meta(study)}
+    assert {"best.pt", "best.yaml", "summary.json", "report.md", "results.csv",
+            "final-curve.png", "history.png", "intermediate.png"} <= set(metas)
+    assert fetch(metas["best.pt"]) == Path(summary["finalist"]["weights"]).read_bytes()
+    assert json.loads(fetch(metas["summary.json"])) == summary
+    assert summary["finalist"]["artifacts"]["best.pt"] == metas["best.pt"].artifact_id
+    # the note names the best trial; bookkeeping is not shown as the user's data
+    best = summary["best_trial"]["number"]
+    assert f"Best trial: #{best}" in get_note(study)
+    assert summary["rerun_command"] in get_note(study)
+    assert study.user_attrs == {} and study.metric_names == ["fitness"]
+    # the static report, headless: PNGs it links to exist
+    report = (study_dir / "report.md").read_text()
+    assert f"Best trial: #{best}" in report
+    for name in ("history", "intermediate", "compute"):
+        png = study_dir / "report" / f"{name}.png"
+        assert f"](report/{name}.png)" in report and png.read_bytes()[:4] == b"\x89PNG"
+
+
 def test_smoke_mirrors_every_trial_and_the_finalist_to_wandb(smoke_run: Path) -> None:
     """Read back with wandb's own reader: one run per trial and one `final` run."""
     trials = {t.number: t for t in _study(smoke_run).get_trials()}

@@ -1,0 +1,84 @@
+"""Files kept with the study through Optuna's artifact store, where optuna-dashboard shows them.
+
+Each finished trial gets its `results.csv` and a learning-curve plot; the study gets the
+finalist's weights and plots, `best.yaml`, `summary.json` and the report. The store is a folder
+(`study.artifacts`, default `<study dir>/artifacts`): machines that share a PostgreSQL study
+point it at one shared folder so every dashboard can open every file.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import optuna
+from optuna.artifacts import FileSystemArtifactStore, upload_artifact
+from optuna.artifacts._upload import ARTIFACTS_ATTR_PREFIX
+from optuna.storages import BaseStorage
+from optuna.trial import FrozenTrial
+
+
+def artifact_dir(config: dict[str, Any], study_dir: Path) -> Path:
+    """`study.artifacts`, or the study's own `artifacts/` folder."""
+    configured = config["study"].get("artifacts")
+    return Path(configured).expanduser().resolve() if configured else study_dir / "artifacts"
+
+
+def open_store(path: Path) -> FileSystemArtifactStore:
+    path.mkdir(parents=True, exist_ok=True)
+    return FileSystemArtifactStore(str(path))
+
+
+def _metas(system_attrs: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Artifact id -> meta. Skips entries the dashboard deleted (their meta is JSON null)."""
+    metas = {}
+    for key, value in system_attrs.items():
+        if key.startswith(ARTIFACTS_ATTR_PREFIX):
+            meta = json.loads(value)
+            if meta:
+                metas[meta["artifact_id"]] = meta
+    return metas
+
+
+def study_artifacts(study: optuna.Study) -> dict[str, dict[str, Any]]:
+    """The study's own artifacts (not its trials'): file name -> meta."""
+    attrs = study._storage.get_study_system_attrs(study._study_id)
+    return {meta["filename"]: meta for meta in _metas(attrs).values()}
+
+
+def trial_artifacts(storage: BaseStorage, trial: FrozenTrial) -> dict[str, dict[str, Any]]:
+    """A trial's artifacts: file name -> meta."""
+    attrs = storage.get_trial_system_attrs(trial._trial_id)
+    return {meta["filename"]: meta for meta in _metas(attrs).values()}
+
+
+def keep_for_trial(store: FileSystemArtifactStore, trial: optuna.Trial, files: list[Path]
+                   ) -> dict[str, str]:
+    """Upload each existing file of `files` to the (still running) trial; name -> artifact id."""
+    kept = {}
+    for path in files:
+        if path.is_file():
+            kept[path.name] = upload_artifact(artifact_store=store, file_path=str(path),
+                                              study_or_trial=trial)
+    return kept
+
+
+def keep_for_study(store: FileSystemArtifactStore, study: optuna.Study, files: list[Path]
+                   ) -> dict[str, str]:
+    """Upload each existing file to the study, replacing the study's artifact of that name, so a
+    resumed study shows the current summary, report and finalist once; name -> artifact id."""
+    existing = study_artifacts(study)
+    kept = {}
+    for path in files:
+        if not path.is_file():
+            continue
+        if path.name in existing:
+            artifact_id = existing[path.name]["artifact_id"]
+            with open(path, "rb") as handle:
+                store.write(artifact_id, handle)
+        else:
+            artifact_id = upload_artifact(artifact_store=store, file_path=str(path),
+                                          study_or_trial=study)
+        kept[path.name] = artifact_id
+    return kept

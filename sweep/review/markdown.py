@@ -1,0 +1,101 @@
+"""The study in Markdown: the note optuna-dashboard shows on the study page, and `report.md`,
+which adds every trial and the plots. Both read summary.json's record, nothing else of their
+own."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from optuna.trial import FrozenTrial
+
+from sweep.review.plots import STUDY_PLOTS
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return "—" if value is None else str(value)
+
+
+def _params_table(params: Mapping[str, Any]) -> list[str]:
+    return ["| parameter | value |", "|---|---|",
+            *(f"| `{key}` | {_fmt(value)} |" for key, value in params.items())]
+
+
+def summary_markdown(data: Mapping[str, Any], metric: str) -> str:
+    """Best parameters, the finalist, the command that reproduces it, counts by state, stop
+    reasons and the gain over the baseline trial: the study's note, and the report's head."""
+    lines = [f"## {data['study_name']}", ""]
+    counts = data["counts"]
+    lines.append(f"**Trials**: {counts['COMPLETE']} complete, {counts['PRUNED']} pruned, "
+                 f"{counts['FAIL']} failed, {counts['RUNNING']} running, "
+                 f"{counts['WAITING']} waiting. Stopped by: {_fmt(data.get('stopped_by'))}.")
+    reasons = data.get("stop_reasons") or {}
+    if reasons:
+        lines.append("**Stop reasons**: " + ", ".join(f"{k} {v}" for k, v in reasons.items())
+                     + ".")
+    lines.append("")
+    best = data.get("best_trial")
+    if best is None:
+        lines.append("No trial completed yet, so there is no best trial.")
+    else:
+        lines.append(f"### Best trial: #{best['number']}, {metric} {_fmt(best['value'])}")
+        baseline = data.get("baseline")
+        if baseline and baseline.get("value") is not None:
+            gain = best["value"] - baseline["value"]
+            lines.append(f"Baseline (Ultralytics' defaults, trial #{baseline['number']}): "
+                         f"{metric} {_fmt(baseline['value'])}; gain {gain:+.4g}.")
+        elif baseline:
+            lines.append(f"Baseline trial #{baseline['number']} (Ultralytics' defaults) did not "
+                         f"complete ({baseline['state'].lower()}).")
+        lines += ["", *_params_table(best["params"]), ""]
+    finalist = data.get("finalist")
+    if finalist:
+        source = finalist.get("source_trial")
+        lines.append(f"### Finalist ({finalist['epochs']} epochs on {finalist['train_images']} "
+                     f"images, {_fmt(finalist['wall_time_s'])} s, "
+                     f"{'trial #' + str(source) if source is not None else 'fixed parameters'})")
+        lines += ["| metric | value |", "|---|---|",
+                  *(f"| {k} | {_fmt(v)} |" for k, v in finalist["metrics"].items()), ""]
+        lines.append(f"Weights: `{finalist['weights']}`")
+        if finalist.get("wandb_url"):
+            lines.append(f"W&B: {finalist['wandb_url']}")
+        lines.append("")
+    if data.get("rerun_command"):
+        lines += ["Reproduce the finalist:", "", "```bash", data["rerun_command"], "```", ""]
+    return "\n".join(lines)
+
+
+def _trial_row(trial: FrozenTrial) -> str:
+    attrs = trial.user_attrs
+    params = ", ".join(f"{k}={_fmt(v)}" for k, v in trial.params.items())
+    link = f"[run]({attrs['wandb_url']})" if attrs.get("wandb_url") else ""
+    return (f"| {trial.number} | {trial.state.name.lower()} | {_fmt(trial.value)} | "
+            f"{_fmt(attrs.get('epochs_run'))} | {_fmt(attrs.get('stop_reason'))} | {params} | "
+            f"{link} |")
+
+
+def report_markdown(data: Mapping[str, Any], metric: str, trials: list[FrozenTrial],
+                    plots: Mapping[str, Path | str], report_dir: Path) -> str:
+    """`report.md`: the summary, every trial, and the plots (by path relative to the report)."""
+    lines = [f"# Sweep report: {data['study_name']}", "", summary_markdown(data, metric),
+             "## Trials", "", f"| trial | state | {metric} | epochs | stop reason | parameters "
+             "| W&B |", "|---|---|---|---|---|---|---|"]
+    lines += [_trial_row(t) for t in sorted(trials, key=lambda t: t.number)]
+    memory = data.get("memory")
+    if memory:
+        lines += ["", f"Out of memory (infeasible): trials "
+                  f"{', '.join(str(m['trial']) for m in memory['out_of_memory'])}; largest batch "
+                  f"that fit: {memory['largest_batch_that_fit']}."]
+    lines += ["", "## Plots", ""]
+    for name, title in STUDY_PLOTS.items():
+        drawn = plots.get(name)
+        lines.append(f"### {title}")
+        if isinstance(drawn, Path):
+            lines.append(f"![{title}]({drawn.relative_to(report_dir).as_posix()})")
+        else:
+            lines.append(f"_Not drawn: {drawn or 'not asked for'}._")
+        lines.append("")
+    return "\n".join(lines)

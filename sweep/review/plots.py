@@ -1,0 +1,133 @@
+"""PNG plots of a study, drawn headless with Optuna's matplotlib visualizations where they
+exist, and a learning curve per trial. A plot that cannot be drawn (one trial, every value
+equal, no trial finished) is skipped with the reason; it never fails a sweep."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+import optuna
+from optuna.trial import FrozenTrial, TrialState
+
+# File stem -> title, in the order the report shows them.
+STUDY_PLOTS = {
+    "history": "Optimization history",
+    "intermediate": "Intermediate values (the pruning curves)",
+    "importance": "Parameter importances",
+    "parallel": "Parallel coordinate",
+    "compute": "Best value against compute",
+}
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")  # headless: sweep is a command, never an interactive session
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _integer_ticks() -> Any:
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(integer=True)
+
+
+def _save(figure: Any, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=100, bbox_inches="tight")
+    _pyplot().close(figure)
+    return path
+
+
+def learning_curve(values: dict[int, float], metric: str, title: str, path: Path) -> Path:
+    """`metric` per epoch (Optuna step + 1), small enough to glance at in the dashboard."""
+    plt = _pyplot()
+    figure, ax = plt.subplots(figsize=(4, 3))
+    epochs = sorted(values)
+    ax.plot([e + 1 for e in epochs], [values[e] for e in epochs], marker="o")
+    ax.set(xlabel="epoch", ylabel=metric, title=title)
+    ax.xaxis.set_major_locator(_integer_ticks())
+    ax.grid(alpha=0.3)
+    return _save(figure, path)
+
+
+def _finished(study: optuna.Study) -> list[FrozenTrial]:
+    states = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
+    trials = [t for t in study.get_trials(deepcopy=False, states=states)
+              if not t.user_attrs.get("not_trained") and t.datetime_complete is not None]
+    return sorted(trials, key=lambda t: t.datetime_complete)  # type: ignore[arg-type,return-value]
+
+
+def _compute(study: optuna.Study, metric: str) -> Any:
+    """Best value so far against cumulative training epochs (every trial's epochs count,
+    pruned and failed ones too: that is what the sweep spent)."""
+    maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
+    spent, best, xs, ys = 0, None, [], []
+    seconds = 0.0
+    for trial in _finished(study):
+        spent += int(trial.user_attrs.get("epochs_run", len(trial.intermediate_values)))
+        seconds += float(trial.user_attrs.get("train_s", 0.0))
+        feasible = trial.state == TrialState.COMPLETE and not trial.user_attrs.get(
+            "stop_reason") == "out_of_memory"
+        if feasible and trial.value is not None:
+            if best is None or (trial.value > best if maximize else trial.value < best):
+                best = trial.value
+        if best is not None:
+            xs.append(spent)
+            ys.append(best)
+    if not xs:
+        raise ValueError("no trial completed")
+    plt = _pyplot()
+    figure, ax = plt.subplots(figsize=(6.4, 4.2))
+    ax.step(xs, ys, where="post", marker="o")
+    ax.set(xlabel="cumulative training epochs (all trials)", ylabel=f"best {metric} so far",
+           title=f"Best value against compute ({seconds / 60:.1f} min of training)")
+    ax.xaxis.set_major_locator(_integer_ticks())
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def _axes(study: optuna.Study, name: str, metric: str) -> Any:
+    from optuna.visualization import matplotlib as vis
+
+    complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    if name == "history":
+        if not complete:
+            raise ValueError("no trial completed")
+        return vis.plot_optimization_history(study, target_name=metric)
+    if name == "intermediate":
+        if not any(t.intermediate_values for t in study.get_trials(deepcopy=False)):
+            raise ValueError("no trial reported a value")
+        return vis.plot_intermediate_values(study)
+    if name == "importance":
+        if len(complete) < 2 or len({t.value for t in complete}) < 2:
+            raise ValueError("needs at least 2 completed trials with different values")
+        return vis.plot_param_importances(study, target_name=metric)
+    if name == "parallel":
+        if not complete:
+            raise ValueError("no trial completed")
+        return vis.plot_parallel_coordinate(study, target_name=metric)
+    return _compute(study, metric)
+
+
+def study_plots(study: optuna.Study, metric: str, out_dir: Path) -> dict[str, Path | str]:
+    """Draw every plot of STUDY_PLOTS into `out_dir`; name -> its PNG, or why it was not drawn."""
+    drawn: dict[str, Path | str] = {}
+    plt = _pyplot()
+    for name in STUDY_PLOTS:
+        stale = out_dir / f"{name}.png"
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # Optuna's "experimental" notices
+                ax = _axes(study, name, metric)
+            figure = ax.flat[0].figure if hasattr(ax, "flat") else ax.figure
+            drawn[name] = _save(figure, stale)
+        except Exception as err:  # noqa: BLE001 - a plot must never fail a sweep
+            plt.close("all")
+            stale.unlink(missing_ok=True)  # never show an earlier run's plot as this one's
+            drawn[name] = str(err) or type(err).__name__
+    return drawn
