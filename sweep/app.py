@@ -30,6 +30,7 @@ from sweep.space import to_distributions
 from sweep.storage import claim_lock, default_url, redact
 from sweep.study import (
     close_orphans,
+    counts,
     get_record,
     make_sampler,
     open_study,
@@ -173,6 +174,12 @@ def run(cfg: DictConfig, choices: Mapping[str, Any], console: Console | None = N
     callbacks.fire("on_run_start", plan)
     stopped_by = None if cfg.final.only else search(plan, study, console, len(dataset.names))
     code = 1 if stopped_by == "worker_crash" else 0
+    if stopped_by is None and not cfg.final.only:
+        finished = counts(study)
+        console.print(f"[red]stopped before study.n_trials={cfg.study.n_trials}: "
+                      f"{finished['COMPLETE'] + finished['PRUNED']} finished; see "
+                      f"{Path(plan.study_dir) / 'workers'}; re-run the same command to resume")
+        code = 1
     if stopped_by == "max_failures":
         console.print(f"[red]stopped: workers.max_failures={cfg.workers.max_failures} reached. "
                       f"{_failure_hint(study, plan.run_id)}")

@@ -30,8 +30,30 @@ def _train_args() -> dict[str, Any]:
     return dict(DEFAULT_CFG_DICT)
 
 
+# Ranges that Ultralytics' own check_cfg leaves out (it checks types, fractions and a few
+# minimums): values it would take and then fail on, or silently misuse, mid-sweep.
+AT_LEAST = {"imgsz": 1, "workers": 0, "warmup_epochs": 0, "close_mosaic": 0, "box": 0, "cls": 0,
+            "dfl": 0, "save_period": -1, "time": 0}
+CACHE_VALUES = (True, False, "ram", "disk")
+
+
+def _range_problem(arg: str, value: Any) -> str | None:
+    """Why `value` is out of range for Ultralytics' `arg`, or None."""
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if arg in AT_LEAST and number and value < AT_LEAST[arg]:
+        return f"must be >= {AT_LEAST[arg]}"
+    if arg == "batch" and number and not (value == -1 or 0 < value < 1 or value >= 1):
+        return "must be >= 1 (images), -1 (AutoBatch) or a fraction of GPU memory in (0, 1)"
+    if arg == "batch" and number and value > 1 and value != int(value):
+        return "must be a whole number of images (or a fraction in (0, 1))"
+    if arg == "cache" and value not in CACHE_VALUES:
+        return "must be true, false, ram or disk"
+    return None
+
+
 def _check_arg_value(key: str, arg: str, value: Any) -> None:
-    """Ask Ultralytics' own checker whether `arg=value` is a valid train argument value."""
+    """Ask Ultralytics' own checker whether `arg=value` is a valid train argument value, then
+    check the ranges it leaves out."""
     from ultralytics.cfg import check_cfg
 
     try:
@@ -39,6 +61,9 @@ def _check_arg_value(key: str, arg: str, value: Any) -> None:
     except (TypeError, ValueError) as err:
         raise ConfigError(key, value, str(err).rstrip("."),
                           f"give {key} a value Ultralytics accepts for '{arg}'") from err
+    problem = _range_problem(arg, value)
+    if problem:
+        raise ConfigError(key, value, problem, f"give {key} a value in range")
 
 
 def _check_optimizer(key: str, value: Any) -> None:

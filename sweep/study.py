@@ -118,16 +118,34 @@ def _mark_stale_and_retry(study: optuna.Study, trial: FrozenTrial) -> None:
     retry_once(study, trial)
 
 
-def close_dead_trial(study: optuna.Study, trial: FrozenTrial, reason: str) -> bool:
+def close_dead_trial(study: optuna.Study, trial: FrozenTrial, reason: str,
+                     stop_reason: str = "worker_died") -> bool:
     """Mark a RUNNING trial whose worker is gone as FAIL with `reason`, and retry it once."""
     try:
         study._storage.set_trial_user_attr(trial._trial_id, "fail_reason", reason)
-        study._storage.set_trial_user_attr(trial._trial_id, "stop_reason", "worker_died")
+        study._storage.set_trial_user_attr(trial._trial_id, "stop_reason", stop_reason)
         study.tell(trial.number, state=TrialState.FAIL)
     except (optuna.exceptions.UpdateFinishedTrialError, RuntimeError, ValueError):
         return False  # another process closed it first
     retry_once(study, trial)
     return True
+
+
+def close_half_asked(study: optuna.Study, reason: str) -> int:
+    """Close RUNNING trials that no worker ever tagged (`study.ask()` created the row, then the
+    sampler raised): nothing else would, as they have no pid and no heartbeat. Called under the
+    claim lock, where every other RUNNING trial is already tagged."""
+    closed = 0
+    for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        if "pid" not in trial.user_attrs:
+            try:
+                study._storage.set_trial_user_attr(trial._trial_id, "fail_reason", reason[:1000])
+                study._storage.set_trial_user_attr(trial._trial_id, "stop_reason", "failed")
+                study.tell(trial.number, state=TrialState.FAIL)
+                closed += 1
+            except (optuna.exceptions.UpdateFinishedTrialError, RuntimeError, ValueError):
+                continue
+    return closed
 
 
 def close_out_of_memory(study: optuna.Study, trial: FrozenTrial, reason: str) -> bool:
@@ -140,9 +158,9 @@ def close_out_of_memory(study: optuna.Study, trial: FrozenTrial, reason: str) ->
 
 
 def close_orphans(study: optuna.Study, pid: int | None = None,
-                  out_of_memory: bool = False) -> int:
+                  out_of_memory: bool = False, interrupted: bool = False) -> int:
     """Close RUNNING trials of this host whose worker process is gone (optionally: this pid;
-    `out_of_memory`: the kernel's OOM killer ended it).
+    `out_of_memory`: the kernel's OOM killer ended it; `interrupted`: Ctrl-C stopped the run).
 
     Never touches a trial whose (pid, start time) is alive, nor one from another host (those
     are left to heartbeats).
@@ -157,6 +175,8 @@ def close_orphans(study: optuna.Study, pid: int | None = None,
             if out_of_memory:
                 closed += close_out_of_memory(
                     study, trial, f"{where} was killed by the kernel's OOM killer")
+            elif interrupted:
+                closed += close_dead_trial(study, trial, "interrupted (Ctrl-C)", "interrupted")
             else:
                 closed += close_dead_trial(study, trial, f"{where} died during the trial")
     return closed

@@ -186,6 +186,9 @@ class Supervisor:
             self.console.print()
         except KeyboardInterrupt:
             self.stop()
+            # a worker that had to be killed could not close its trial: close it now, so the
+            # dashboard and other machines see it ended (a re-run retries it once)
+            close_orphans(self.study, interrupted=True)
             raise
         for death in self.deaths:
             self.console.print(f"[yellow]worker {death}")

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +28,7 @@ from sweep.plan import Plan
 from sweep.review import keep_trial
 from sweep.space import to_distributions
 from sweep.storage import claim_lock, has_heartbeat
-from sweep.study import close_orphans, open_study
+from sweep.study import close_half_asked, close_orphans, open_study
 from sweep.tracking import Callbacks, load_callbacks
 
 if TYPE_CHECKING:
@@ -79,7 +81,11 @@ def claim_next(study: optuna.Study, plan: Plan, label: str) -> optuna.Trial | No
 def ask_trial(study: optuna.Study, plan: Plan, label: str
               ) -> tuple[optuna.Trial, dict[str, object]]:
     """A new trial, tagged with who runs it and the batch and image size it asks for."""
-    trial = study.ask(fixed_distributions=to_distributions(plan.config["space"]))
+    try:
+        trial = study.ask(fixed_distributions=to_distributions(plan.config["space"]))
+    except Exception as err:  # the sampler failed after Optuna created the trial's row
+        close_half_asked(study, f"asking the sampler failed: {type(err).__name__}: {err}")
+        raise
     asked = asked_for(trial.params, plan.config["train"])
     for key, value in {**identity(), "run_id": plan.run_id, "worker": label,
                        "asked": asked}.items():
@@ -124,6 +130,20 @@ def tell(study: optuna.Study, trial: optuna.Trial, state: TrialState, value: flo
     callbacks.fire("on_trial_end", study._storage.get_trial(trial._trial_id))
 
 
+@contextlib.contextmanager
+def ctrl_c_deferred() -> Iterator[None]:
+    """Hold a Ctrl-C (SIGINT) while a finished trial is recorded, and raise it afterwards, so a
+    trial is never left half-told."""
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received:
+        raise KeyboardInterrupt
+
+
 def train_and_tell(study: optuna.Study, trial: optuna.Trial, plan: Plan,
                    dataset: datasets.Dataset, device: str, where: str, callbacks: Callbacks,
                    during_training: contextlib.AbstractContextManager[Any] | None = None
@@ -139,16 +159,20 @@ def train_and_tell(study: optuna.Study, trial: optuna.Trial, plan: Plan,
             outcome = run_trial(trial, plan.config, dataset, plan.model, Path(plan.study_dir),
                                 device, where, callbacks)
     except KeyboardInterrupt:
+        # Ctrl-C reaches every process of the terminal's group, and the supervisor then asks
+        # its workers to stop with SIGINT too: neither may interrupt closing the trial.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         beat.stop()
         trial.set_user_attr("fail_reason", "interrupted (Ctrl-C)")
         trial.set_user_attr("stop_reason", "interrupted")
         tell(study, trial, TrialState.FAIL, None, callbacks)
         return None
-    beat.stop()
-    for key, value in outcome.attrs.items():
-        trial.set_user_attr(key, value)
-    keep_trial(study, trial, outcome.state, plan.config, Path(plan.study_dir))
-    tell(study, trial, outcome.state, outcome.value, callbacks, outcome.out_of_memory)
+    with ctrl_c_deferred():  # the trial is over: record it whole, then stop if asked to
+        beat.stop()
+        for key, value in outcome.attrs.items():
+            trial.set_user_attr(key, value)
+        keep_trial(study, trial, outcome.state, plan.config, Path(plan.study_dir))
+        tell(study, trial, outcome.state, outcome.value, callbacks, outcome.out_of_memory)
     return outcome
 
 
@@ -180,7 +204,10 @@ def run(plan: Plan, label: str, slot: int) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     os.environ.setdefault("YOLO_VERBOSE", "False")
-    return run(Plan.load(Path(argv[0])), argv[1], int(argv[2]))
+    try:
+        return run(Plan.load(Path(argv[0])), argv[1], int(argv[2]))
+    except KeyboardInterrupt:  # between trials: nothing of the study is open
+        return 130
 
 
 if __name__ == "__main__":

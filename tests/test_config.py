@@ -67,6 +67,17 @@ def test_space_overrides_compose(compose_cfg: Compose) -> None:
         (["+train.lr00=0.1"], "train.lr00"),
         (["+train.epochs=3"], "train.epochs"),
         (["+train.mosaic=abc"], "train.mosaic"),
+        # ranges Ultralytics' check_cfg leaves out: refused for train.* as for space.*
+        (["train.imgsz=0"], "train.imgsz"),
+        (["train.workers=-1"], "train.workers"),
+        (["train.warmup_epochs=-1"], "train.warmup_epochs"),
+        (["+train.close_mosaic=-2"], "train.close_mosaic"),
+        (["+train.box=-7.5"], "train.box"),
+        (["+train.batch=0"], "train.batch"),
+        (["+train.batch=16.5"], "train.batch"),
+        (["train.cache=gpu"], "train.cache"),
+        (["space.batch.choices=[0,16]"], "space.batch"),
+        (["+space.imgsz={low:-32,high:640}"], "space.imgsz"),
         (["workers.devices=[gpu0]"], "workers.devices"),
         (["trial.val_images=0"], "trial.val_images"),
         (["pruning.zero_is_warmup=maybe"], "pruning.zero_is_warmup"),
@@ -78,6 +89,13 @@ def test_bad_config_is_rejected_with_key(compose_cfg: Compose, overrides: list[s
         validate(compose_cfg(*overrides))
     assert info.value.key == key, str(info.value)
     assert "Fix:" in str(info.value)
+
+
+@pytest.mark.parametrize("override", ["+train.batch=-1", "+train.batch=0.7", "train.cache=ram",
+                                      "train.cache=true", "+train.save_period=-1",
+                                      "train.workers=0"])
+def test_values_in_range_pass(compose_cfg: Compose, override: str) -> None:
+    validate(compose_cfg(override))
 
 
 def _write(path: Path, text: str) -> Path:

@@ -15,6 +15,7 @@ import optuna
 import pytest
 
 from sweep.storage import open_storage
+from sweep.study import get_record
 from tests.conftest import run_sweep, wandb_runs
 
 pytestmark = pytest.mark.slow
@@ -123,7 +124,7 @@ def test_no_password_or_api_key_in_anything_a_sweep_leaves(sweep_env: dict[str, 
                       "--config-name", "best", "final.epochs=1", cwd=work)
     assert rerun.returncode == 0, rerun.stdout[-3000:] + rerun.stderr[-3000:]
     study = optuna.load_study(study_name=name, storage=url)
-    assert study.user_attrs["finalist"]["run_dir"].startswith(str(study_dir / "final-2"))
+    assert get_record(study, "finalist")["run_dir"].startswith(str(study_dir / "final-2"))
     assert password.encode() not in (rerun.stdout + rerun.stderr).encode()
     assert _files_holding(password.encode(), work, home) == []
 

@@ -15,6 +15,7 @@ from optuna.trial import TrialState
 
 from sweep.app import _failure_hint
 from sweep.storage import open_storage
+from sweep.study import get_record
 from tests.conftest import ROOT, run_sweep
 
 pytestmark = pytest.mark.slow
@@ -161,4 +162,4 @@ def test_postgres_shared_by_two_sweeps(sweep_env: dict[str, str], tmp_path: Path
     assert len(workers) == 2  # both sweeps ran trials
     finals = list(tmp_path.glob("machine-*/*/final/train/weights/best.pt"))
     assert len(finals) == 1  # the finalist is trained once
-    assert study.user_attrs["finalist"]["weights"] == str(finals[0])
+    assert get_record(study, "finalist")["weights"] == str(finals[0])

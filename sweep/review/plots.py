@@ -38,7 +38,9 @@ def _integer_ticks() -> Any:
 
 def _save(figure: Any, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=100, bbox_inches="tight")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # matplotlib's layout notices on crowded legends
+        figure.savefig(path, dpi=100, bbox_inches="tight")
     _pyplot().close(figure)
     return path
 
@@ -102,7 +104,11 @@ def _axes(study: optuna.Study, name: str, metric: str) -> Any:
     if name == "intermediate":
         if not any(t.intermediate_values for t in study.get_trials(deepcopy=False)):
             raise ValueError("no trial reported a value")
-        return vis.plot_intermediate_values(study)
+        ax = vis.plot_intermediate_values(study)
+        ax.set(ylabel=metric, xlabel="step (epoch - 1)")
+        if ax.get_legend() is not None and len(study.get_trials(deepcopy=False)) > 20:
+            ax.get_legend().remove()  # one legend line per trial outgrows the plot
+        return ax
     if name == "importance":
         if len(complete) < 2 or len({t.value for t in complete}) < 2:
             raise ValueError("needs at least 2 completed trials with different values")
