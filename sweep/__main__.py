@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
 from sweep.configs import CONFIG_NAME, config_dir
+from sweep.disk import DiskFull, is_disk_full
 from sweep.errors import ConfigError
 
 
@@ -29,6 +31,12 @@ def _sweep(cfg: DictConfig) -> None:
         print("interrupted: finished trials are kept; re-run the same command to resume",
               file=sys.stderr)
         code = 130
+    except Exception as err:
+        root = Path(str(cfg.paths.root)).expanduser().resolve()
+        if not is_disk_full(err, root):
+            raise
+        print(f"error: {err if isinstance(err, DiskFull) else DiskFull(root)}", file=sys.stderr)
+        code = 1
     raise SystemExit(code)
 
 

@@ -19,6 +19,7 @@ from sweep import data as datasets
 from sweep.baseline import baseline_params
 from sweep.config import validate
 from sweep.finalist import best_trial, final_key, train_finalist
+from sweep.labels import check_labels
 from sweep.liveness import identity, is_alive_here
 from sweep.memory import memory_report
 from sweep.model import resolve_model
@@ -65,13 +66,14 @@ def prepare(cfg: DictConfig, choices: Mapping[str, Any], overrides: Sequence[str
     url = str(cfg.study.storage or default_url(study_dir))
     dataset = datasets.resolve(cfg.data, Path(cfg.paths.cache).expanduser(),
                                OmegaConf.to_container(cfg.shapes))  # type: ignore[arg-type]
+    label_warning = check_labels(dataset, str(cfg.data))
     model = resolve_model(cfg.model)
     make_sampler(cfg, to_distributions(cfg.space))  # the grid sampler's needs are checked here
     check_devices(cfg.workers.devices)
     plan = Plan(config=OmegaConf.to_container(cfg, resolve=True),  # type: ignore[arg-type]
                 study_name=name, storage_url=url, study_dir=str(study_dir),
                 data_yaml=str(dataset.yaml_path), model=model, run_id=uuid.uuid4().hex[:12],
-                overrides=safe_overrides(overrides)[0])
+                overrides=safe_overrides(overrides)[0], label_warning=label_warning)
     if cfg.study.timeout:
         plan.deadline = time.time() + float(cfg.study.timeout)
     return plan, dataset
@@ -110,7 +112,7 @@ def search(plan: Plan, study: optuna.Study, console: Console,
     try:
         Supervisor(plan, plan_path, study, devices, console).run()
     except WorkerCrashLoop as err:
-        console.print(f"[red]stopped: {err}")
+        console.print(f"stopped: {err}", style="red", markup=False, soft_wrap=True)
         return "worker_crash"
     return stop_reason(study, plan)
 
@@ -127,7 +129,8 @@ def finalize(plan: Plan, study: optuna.Study, dataset: datasets.Dataset,
         if best is None:
             why = ("every completed trial ran out of memory: lower space.batch (or train.imgsz)"
                    if memory_report(study) else "no trial completed")
-            console.print(f"[red]{why}, so there is no finalist to train")
+            console.print(f"{why}, so there is no finalist to train", style="red",
+                          soft_wrap=True)
             return None
         params, source = dict(best.params), best.number
     key = final_key(cfg["final"], params)
@@ -171,18 +174,22 @@ def run(cfg: DictConfig, choices: Mapping[str, Any], console: Console | None = N
     console.print(f"study {plan.study_name} in {redact(plan.storage_url)}\n"
                   f"data {plan.data_yaml} ({len(dataset.train)} train / {len(dataset.val)} val "
                   f"images), model {plan.model}")
+    if plan.label_warning:
+        console.print(plan.label_warning, style="yellow", markup=False, soft_wrap=True)
     callbacks.fire("on_run_start", plan)
     stopped_by = None if cfg.final.only else search(plan, study, console, len(dataset.names))
     code = 1 if stopped_by == "worker_crash" else 0
     if stopped_by is None and not cfg.final.only:
         finished = counts(study)
-        console.print(f"[red]stopped before study.n_trials={cfg.study.n_trials}: "
+        console.print(f"stopped before study.n_trials={cfg.study.n_trials}: "
                       f"{finished['COMPLETE'] + finished['PRUNED']} finished; see "
-                      f"{Path(plan.study_dir) / 'workers'}; re-run the same command to resume")
+                      f"{Path(plan.study_dir) / 'workers'}; re-run the same command to resume",
+                      style="red", markup=False, soft_wrap=True)
         code = 1
     if stopped_by == "max_failures":
-        console.print(f"[red]stopped: workers.max_failures={cfg.workers.max_failures} reached. "
-                      f"{_failure_hint(study, plan.run_id)}")
+        console.print(f"stopped: workers.max_failures={cfg.workers.max_failures} reached. "
+                      f"{_failure_hint(study, plan.run_id)}", style="red", markup=False,
+                      soft_wrap=True)
         code = 1
     finalist = None
     if cfg.final.enabled and code == 0:

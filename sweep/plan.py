@@ -32,6 +32,8 @@ class Plan:
     # the command line's overrides, with no password (sweep.wandb_sweep.safe_overrides): what a
     # W&B sweep created for this study runs its agents with
     overrides: list[str] = field(default_factory=list)
+    # what Ultralytics' label check will drop from the data (sweep.labels), said at start
+    label_warning: str | None = None
 
     def save(self, path: Path) -> None:
         """Write the plan for the workers, with no database password in it."""

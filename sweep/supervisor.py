@@ -19,12 +19,13 @@ import optuna
 from rich.console import Console
 from rich.live import Live
 
+from sweep.disk import DiskFull
 from sweep.errors import ConfigError
 from sweep.memory import oom_kill_count
 from sweep.plan import STORAGE_ENV, Plan
 from sweep.progress import render
 from sweep.study import close_orphans
-from sweep.worker import stop_reason
+from sweep.worker import EXIT_DISK_FULL, stop_reason
 
 
 def resolve_devices(devices: object) -> list[str]:
@@ -142,6 +143,9 @@ class Supervisor:
             if code == 0:
                 worker.finished = True
                 continue
+            if code == EXIT_DISK_FULL:
+                self.stop()
+                raise DiskFull(Path(self.plan.study_dir))
             why = describe_exit(code)
             kills = oom_kill_count()
             out_of_memory = (code == -signal.SIGKILL and kills is not None
@@ -157,10 +161,11 @@ class Supervisor:
             if worker.idle_deaths >= self.plan.config["workers"]["max_failures"]:
                 self.stop()
                 log = self.log_dir / f"worker-{worker.slot}.log"
-                tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
+                lines = [line for line in log.read_text(errors="replace").splitlines()
+                         if line.strip()]
                 raise WorkerCrashLoop(f"worker {worker.label} died {worker.idle_deaths} times "
-                                      f"before running a trial ({why}); last lines of {log}:\n"
-                                      f"{tail}")
+                                      f"before running a trial ({why}): "
+                                      f"{lines[-1].strip() if lines else '?'} (see {log})")
             if stop_reason(self.study, self.plan) is None:
                 worker.restarts += 1
                 worker.oom_kills = kills
@@ -177,21 +182,26 @@ class Supervisor:
         frame = lambda: render(self.study, self.plan.config["study"]["n_trials"],  # noqa: E731
                                started, self.plan.run_id, len(self.workers))
         try:
-            with Live(frame(), console=self.console, refresh_per_second=1,
-                      transient=False) as live:
-                while self._check():
-                    time.sleep(1.0)
+            try:
+                with Live(frame(), console=self.console, refresh_per_second=1,
+                          transient=False) as live:
+                    while self._check():
+                        time.sleep(1.0)
+                        live.update(frame())
                     live.update(frame())
-                live.update(frame())
-            self.console.print()
+            finally:
+                self.console.print()  # what follows starts on its own line
         except KeyboardInterrupt:
             self.stop()
             # a worker that had to be killed could not close its trial: close it now, so the
             # dashboard and other machines see it ended (a re-run retries it once)
             close_orphans(self.study, interrupted=True)
             raise
+        except BaseException:
+            self.stop()  # never leave workers running behind a supervisor that gives up
+            raise
         for death in self.deaths:
-            self.console.print(f"[yellow]worker {death}")
+            self.console.print(f"worker {death}", style="yellow", markup=False, soft_wrap=True)
 
     def stop(self) -> None:
         """Ask workers to stop (SIGINT: their trial is closed as interrupted), then make sure."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -115,8 +116,9 @@ def run_trial(trial: optuna.Trial, cfg: dict[str, Any], dataset: datasets.Datase
     attrs["wall_time_s"] = round(time.time() - started, 2)
     if error is not None:
         attrs["fail_reason"] = f"{type(error).__name__}: {error}"[:1000]
-        (trial_dir / "error.txt").parent.mkdir(parents=True, exist_ok=True)
-        (trial_dir / "error.txt").write_text("".join(traceback.format_exception(error)))
+        with contextlib.suppress(OSError):  # a full disk must not hide the trial's own error
+            (trial_dir / "error.txt").parent.mkdir(parents=True, exist_ok=True)
+            (trial_dir / "error.txt").write_text("".join(traceback.format_exception(error)))
         if is_out_of_memory(error):
             attrs["stop_reason"] = "out_of_memory"
             return Outcome(optuna.trial.TrialState.COMPLETE,

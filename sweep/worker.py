@@ -22,6 +22,7 @@ from omegaconf import OmegaConf
 from optuna.trial import TrialState
 
 from sweep import data as datasets
+from sweep.disk import is_disk_full
 from sweep.liveness import identity
 from sweep.memory import OOM_CONSTRAINT, asked_for, known_not_to_fit, mark_out_of_memory
 from sweep.plan import Plan
@@ -35,7 +36,12 @@ if TYPE_CHECKING:
     from sweep.trial import Outcome
 
 EXIT_DEVICE_ERROR = 3
+EXIT_DISK_FULL = 4  # the supervisor stops the sweep: a new worker could not write either
 MAX_UNFIT_PROPOSALS = 50  # proposals closed untrained in a row before one is trained anyway
+
+
+class SamplerFailed(RuntimeError):
+    """The sampler raised while proposing a trial (its trial is closed as FAIL already)."""
 
 
 def stop_reason(study: optuna.Study, plan: Plan) -> str | None:
@@ -84,8 +90,9 @@ def ask_trial(study: optuna.Study, plan: Plan, label: str
     try:
         trial = study.ask(fixed_distributions=to_distributions(plan.config["space"]))
     except Exception as err:  # the sampler failed after Optuna created the trial's row
-        close_half_asked(study, f"asking the sampler failed: {type(err).__name__}: {err}")
-        raise
+        why = f"asking the sampler failed: {type(err).__name__}: {err}"
+        close_half_asked(study, why)
+        raise SamplerFailed(why) from err
     asked = asked_for(trial.params, plan.config["train"])
     for key, value in {**identity(), "run_id": plan.run_id, "worker": label,
                        "asked": asked}.items():
@@ -204,10 +211,19 @@ def run(plan: Plan, label: str, slot: int) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     os.environ.setdefault("YOLO_VERBOSE", "False")
+    plan = Plan.load(Path(argv[0]))
     try:
-        return run(Plan.load(Path(argv[0])), argv[1], int(argv[2]))
+        return run(plan, argv[1], int(argv[2]))
     except KeyboardInterrupt:  # between trials: nothing of the study is open
         return 130
+    except SamplerFailed as err:
+        print(f"[{argv[1]}] {err}", flush=True)
+        return 1
+    except Exception as err:
+        if is_disk_full(err, Path(plan.study_dir)):
+            print(f"[{argv[1]}] {type(err).__name__}: {err}", flush=True)
+            return EXIT_DISK_FULL
+        raise
 
 
 if __name__ == "__main__":

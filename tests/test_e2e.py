@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -165,10 +166,18 @@ def test_rerun_resumes_the_same_study(smoke_run: Path, sweep_env: dict[str, str]
 
 
 def test_real_bccd_fixture(sweep_env: dict[str, str], tmp_path: Path) -> None:
-    result = run_sweep(sweep_env, "debug=smoke", f"data={BCCD}", "model=yolo11n.yaml",
-                       f"paths.root={tmp_path}", "study.name=bccd", "trial.fraction=0.5",
-                       "final.fraction=0.5", "final.epochs=1")
+    """Real images, one of them with a label Ultralytics drops: said once, before training."""
+    data = tmp_path / "bccd-data"
+    shutil.copytree(BCCD.parent, data)
+    corrupt = sorted((data / "labels" / "train").glob("*.txt"))[-1]
+    corrupt.write_text("5 0.5 0.5 0.2 0.2\n")  # class 5 of 3 names
+    result = run_sweep(sweep_env, "debug=smoke", f"data={data / 'data.yaml'}",
+                       "model=yolo11n.yaml", f"paths.root={tmp_path}", "study.name=bccd",
+                       "trial.fraction=0.5", "final.fraction=0.5", "final.epochs=1")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    warnings = [line for line in result.stdout.splitlines() if "label check drops" in line]
+    assert len(warnings) == 1 and "1 of 12 train images" in warnings[0]
+    assert corrupt.stem in result.stdout.replace("\n", "")
     summary = json.loads((tmp_path / "bccd" / "summary.json").read_text())
     assert summary["finalist"]["train_images"] == 6
-    assert not list(BCCD.parent.rglob("*.cache"))  # caches stay in the trials' private trees
+    assert not list(data.rglob("*.cache"))  # caches stay in the trials' private trees

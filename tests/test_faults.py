@@ -16,7 +16,7 @@ import pytest
 from optuna.trial import TrialState
 
 from sweep.plan import Plan
-from sweep.worker import ask_trial
+from sweep.worker import SamplerFailed, ask_trial
 from tests.conftest import ROOT, run_sweep
 
 
@@ -35,7 +35,7 @@ def test_a_trial_whose_sampler_fails_in_ask_is_closed_not_left_running(tmp_path:
     study = optuna.create_study(storage=f"sqlite:///{tmp_path / 's.db'}", sampler=BrokenSampler())
     plan = Plan(config={"space": {"x": {"low": 0.0, "high": 1.0}}, "train": {}}, study_name="s",
                 storage_url="", study_dir=str(tmp_path), data_yaml="", model="", run_id="r")
-    with pytest.raises(ImportError):
+    with pytest.raises(SamplerFailed):
         ask_trial(study, plan, "cpu#0")
     (trial,) = study.get_trials()
     assert trial.state == TrialState.FAIL
@@ -106,7 +106,7 @@ def read_only_folder(tmp_path: Path) -> Iterator[Path]:
     try:
         yield target
     finally:
-        subprocess.run(["umount", str(target)], check=False)
+        subprocess.run(["umount", "--lazy", str(target)], check=False)
 
 
 @pytest.mark.parametrize("where", ["outputs", "outputs/new/deeper"])
@@ -120,3 +120,136 @@ def test_a_read_only_paths_root_is_refused_before_anything_starts(
     assert line.startswith(f"error: paths.root='{root}': cannot write there: Read-only file "
                            "system") and "Fix: set paths.root" in line
     assert sorted(p.name for p in (read_only_folder / "outputs").iterdir()) == ["kept"]
+
+
+def _mount(kind: list[str], target: Path) -> None:
+    mounted = subprocess.run(["mount", *kind, str(target)], capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount here: {mounted.stderr.strip()}")
+
+
+def _one_error_line(result: subprocess.CompletedProcess[str]) -> str:
+    """The command's own message: one `error:` line on stderr, and no traceback anywhere."""
+    assert "Traceback" not in result.stdout + result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, result.stderr[-2000:]
+    return errors[0]
+
+
+def _snapshot(db: Path, name: str) -> list[tuple]:
+    """The study's finished trials, read with the database closed again afterwards."""
+    storage = optuna.storages.RDBStorage(f"sqlite:///{db}")
+    try:
+        study = optuna.load_study(study_name=name, storage=storage)
+        return [(t.number, t.state, t.value, t.intermediate_values, t.user_attrs, t.params)
+                for t in study.trials if t.state.is_finished()]
+    finally:
+        storage.engine.dispose()
+
+
+@pytest.mark.slow
+def test_a_disk_that_fills_up_mid_sweep_stops_it_in_one_line(sweep_env: dict[str, str],
+                                                             tmp_path: Path) -> None:
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    _mount(["-t", "tmpfs", "-o", "size=64m", "tmpfs"], disk)
+    try:
+        args = ("debug=smoke", "tracking=[]", "study.name=full", "final.enabled=false",
+                f"paths.root={disk}")
+        first = run_sweep(sweep_env, *args, "study.n_trials=1")
+        assert first.returncode == 0, first.stderr[-2000:]
+        before = _snapshot(disk / "full" / "study.db", "full")
+        free = os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize
+        with open(disk / "filler", "wb") as filler:  # leave 2 MB: less than one checkpoint
+            os.posix_fallocate(filler.fileno(), 0, free - 2 * 2**20)
+        result = run_sweep(sweep_env, *args, "study.n_trials=3")
+        assert result.returncode == 1
+        line = _one_error_line(result)
+        assert line.startswith(f"error: no space left on the disk of {disk / 'full'}")
+        assert "finished trials are kept" in line and "re-run the same command" in line
+        assert _snapshot(disk / "full" / "study.db", "full")[:1] == before
+        worker_log = (disk / "full" / "workers" / "worker-0.log").read_text()
+        assert "Traceback" not in worker_log
+    finally:
+        subprocess.run(["umount", "--lazy", str(disk)], check=False)
+
+
+@pytest.fixture(scope="module")
+def finished_study(sweep_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+                   ) -> tuple[Path, list[tuple]]:
+    root = tmp_path_factory.mktemp("faults")
+    result = run_sweep(sweep_env, "debug=smoke", "tracking=[]", "study.name=kept",
+                       "final.enabled=false", f"paths.root={root}")
+    assert result.returncode == 0, result.stderr[-2000:]
+    return root, _snapshot(root / "kept" / "study.db", "kept")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("override", "key"), [
+    ("workers.devices=[5]", "workers.devices"),           # a GPU that is not there
+    ("train.imgsz=0", "train.imgsz"),                     # a fixed argument out of range
+    ("study.storage=sqlite:///{root}/notes.txt", "study.storage"),  # not a database
+])
+def test_faults_before_training_are_one_line_and_lose_nothing(
+        sweep_env: dict[str, str], finished_study: tuple[Path, list[tuple]], override: str,
+        key: str) -> None:
+    root, before = finished_study
+    notes = root / "notes.txt"
+    notes.write_text("my notes, not a database\n" * 20)
+    result = run_sweep(sweep_env, "debug=smoke", "tracking=[]", "study.name=kept",
+                       "final.enabled=false", "study.n_trials=3", f"paths.root={root}",
+                       override.format(root=root))
+    assert result.returncode == 2
+    assert _one_error_line(result).startswith(f"error: {key}=")
+    assert _snapshot(root / "kept" / "study.db", "kept") == before
+    assert notes.read_text() == "my notes, not a database\n" * 20
+
+
+@pytest.mark.slow
+def test_missing_pretrained_weights_are_said_once(sweep_env: dict[str, str],
+                                                  tmp_path: Path) -> None:
+    result = run_sweep(sweep_env, "debug=smoke", "model=yolo11n.pt", "tracking=[]",
+                       "study.n_trials=1", "final.epochs=1", f"paths.root={tmp_path}",
+                       cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    said = [line for line in (result.stdout + result.stderr).splitlines()
+            if "yolo11n.pt" in line]
+    assert len(said) == 1 and "training yolo11n.yaml from scratch instead" in said[0]
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_dataset_without_a_usable_label_is_refused_before_training(
+        sweep_env: dict[str, str], tmp_path: Path) -> None:
+    import shutil
+
+    from tests.conftest import BCCD
+
+    data = tmp_path / "bccd"
+    shutil.copytree(BCCD.parent, data)
+    for label in (data / "labels" / "train").glob("*.txt"):
+        label.write_text("3 0.5 0.5 0.2 0.2\n")  # class 3 of 3 names (0-2)
+    result = run_sweep(sweep_env, "debug=smoke", "tracking=[]", f"data={data / 'data.yaml'}",
+                       f"paths.root={tmp_path / 'out'}")
+    assert result.returncode == 2
+    line = _one_error_line(result)
+    assert line.startswith("error: data=") and "no usable label in the train split" in line
+    assert "exceeds dataset class count" in line  # Ultralytics' own words, as an example
+    assert not list((tmp_path / "out").glob("*/trials"))
+
+
+@pytest.mark.slow
+def test_a_sampler_that_fails_in_every_worker_stops_the_run_in_one_line(
+        sweep_env: dict[str, str], tmp_path: Path) -> None:
+    """Through the real command: Hydra instantiates the broken sampler in every worker."""
+    result = run_sweep(sweep_env, "debug=smoke", "tracking=[]", "study.name=broken",
+                       "sampler=random", "sampler._target_=tests.test_faults.BrokenSampler",
+                       "workers.max_failures=2", "study.baseline=false", f"paths.root={tmp_path}")
+    assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "Traceback" not in result.stdout + result.stderr
+    stopped = [line for line in result.stdout.splitlines() if line.startswith("stopped:")]
+    assert len(stopped) == 1
+    assert "died 2 times before running a trial" in stopped[0]
+    assert "asking the sampler failed: ImportError: no module named 'cmaes'" in stopped[0]
+    trials = optuna.load_study(study_name="broken",
+                               storage=f"sqlite:///{tmp_path / 'broken' / 'study.db'}").trials
+    assert trials and all(t.state == TrialState.FAIL for t in trials)  # none left RUNNING
