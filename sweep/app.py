@@ -24,7 +24,13 @@ from sweep.liveness import identity, is_alive_here
 from sweep.memory import memory_report
 from sweep.model import resolve_model
 from sweep.plan import Plan
-from sweep.report import print_report, summary, write_best_yaml, write_summary
+from sweep.report import (
+    print_report,
+    ranking_warnings,
+    summary,
+    write_best_yaml,
+    write_summary,
+)
 from sweep.review import keep_finalist, write_review
 from sweep.review.artifacts import artifact_dir
 from sweep.space import to_distributions
@@ -202,7 +208,7 @@ def run(cfg: DictConfig, choices: Mapping[str, Any], console: Console | None = N
         best_yaml = study_dir / "best.yaml"
         write_best_yaml(best_yaml, plan.config, plan.study_name, plan.storage_url, params)
     data = summary(study, plan.storage_url, finalist, best_yaml, stopped_by,
-                   artifact_dir(plan.config, study_dir))
+                   artifact_dir(plan.config, study_dir), ranking_warnings(study, plan.config))
     write_summary(study_dir / "summary.json", data)
     write_review(study, data, plan.config, study_dir)
     print_report(console, study, data, study_dir)

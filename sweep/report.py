@@ -56,9 +56,29 @@ def _baseline(study: optuna.Study) -> dict[str, Any] | None:
     return None
 
 
+def ranking_warnings(study: optuna.Study, config: dict[str, Any]) -> list[str]:
+    """Sentences for the user when the completed trials cannot be told apart (half or more
+    share one value, such as 0.0): the best trial is then picked among equals."""
+    complete = [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+                if t.value is not None and t.user_attrs.get("stop_reason") != "out_of_memory"]
+    if len(complete) < 2:
+        return []
+    value, tied = Counter(round(float(t.value or 0.0), 4) for t in complete).most_common(1)[0]
+    if tied * 2 < len(complete):
+        return []
+    best = best_trial(study)
+    trial = config["trial"]
+    return [f"{tied} of {len(complete)} completed trials share {config['study']['metric']} "
+            f"{value:g}, so they cannot be ranked: the best trial"
+            f"{f' (#{best.number})' if best else ''} was picked among equals. Give trials more "
+            f"to learn from: raise trial.epochs (now {trial['epochs']}) or trial.fraction (now "
+            f"{trial['fraction']}), or start from pretrained weights (model=yolo11n.pt)."]
+
+
 def summary(study: optuna.Study, storage_url: str, finalist: dict[str, Any] | None,
             best_yaml: Path | None, stopped_by: str | None,
-            artifacts: Path | None = None) -> dict[str, Any]:
+            artifacts: Path | None = None, warnings: list[str] | None = None
+            ) -> dict[str, Any]:
     best = best_trial(study)
     baseline = _baseline(study)
     reasons = Counter(str(t.user_attrs["stop_reason"]) for t in study.get_trials(deepcopy=False)
@@ -81,6 +101,7 @@ def summary(study: optuna.Study, storage_url: str, finalist: dict[str, Any] | No
         "rerun_command": rerun_command(best_yaml) if best_yaml else None,
         "memory": memory_report(study),
         "artifacts": str(artifacts) if artifacts else None,
+        "warnings": list(warnings or []),
     }
 
 
@@ -116,6 +137,8 @@ def print_report(console: Console, study: optuna.Study, data: dict[str, Any], st
         console.print(f"[yellow]out of memory (infeasible, steered away from): trials {asked}; "
                       f"{memory['not_trained']} larger proposal(s) closed untrained; "
                       f"largest batch that fit: {memory['largest_batch_that_fit']}")
+    for warning in data.get("warnings") or []:
+        console.print(f"warning: {warning}", style="yellow", markup=False, soft_wrap=True)
     if data["best_trial"]:
         best = data["best_trial"]
         console.print(f"best trial {best['number']}: value {_fmt(best['value'])}  "

@@ -30,3 +30,18 @@ def test_bench_tune_tiny(sweep_env: dict[str, str], tmp_path: Path) -> None:
     assert methods["sweep_random"]["pruned"] == 0  # pruner=none
     assert "sweep_tpe" in (out / "table.md").read_text()
     assert (out / "curve.png").stat().st_size > 1000
+
+
+def test_bench_fidelity_tiny(sweep_env: dict[str, str], tmp_path: Path) -> None:
+    out = tmp_path / "fidelity"
+    done = subprocess.run([sys.executable, "scripts/bench_fidelity.py", "--seeds", "0",
+                           "--variants", "trial", "trial-batch-8", "--epochs-scale", "0.1",
+                           "--set", "debug=smoke", "--out", str(out)], cwd=ROOT, env=sweep_env,
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    results = json.loads((out / "results.json").read_text())
+    assert results["defaults"]["optimizer"] == "AdamW"  # Ultralytics' auto, resolved
+    runs = {r["variant"]: r for r in results["runs"]}
+    assert runs["trial"]["train_images"] == 24 and runs["trial"]["epochs"] == 1  # smoke: 48/2
+    assert runs["trial"]["steps"] == 2 and runs["trial-batch-8"]["steps"] == 3
+    assert all(r["fitness"] is not None for r in runs.values())

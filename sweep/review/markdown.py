@@ -36,6 +36,7 @@ def summary_markdown(data: Mapping[str, Any], metric: str) -> str:
     if reasons:
         lines.append("**Stop reasons**: " + ", ".join(f"{k} {v}" for k, v in reasons.items())
                      + ".")
+    lines += [f"**Warning**: {w}" for w in data.get("warnings") or []]
     lines.append("")
     best = data.get("best_trial")
     if best is None:
