@@ -58,21 +58,27 @@ def _baseline(study: optuna.Study) -> dict[str, Any] | None:
 
 def ranking_warnings(study: optuna.Study, config: dict[str, Any]) -> list[str]:
     """Sentences for the user when the completed trials cannot be told apart (half or more
-    share one value, such as 0.0): the best trial is then picked among equals."""
+    share one value, such as 0.0), with the fix."""
     complete = [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
                 if t.value is not None and t.user_attrs.get("stop_reason") != "out_of_memory"]
     if len(complete) < 2:
         return []
-    value, tied = Counter(round(float(t.value or 0.0), 4) for t in complete).most_common(1)[0]
-    if tied * 2 < len(complete):
+    value, count = Counter(round(float(t.value or 0.0), 4) for t in complete).most_common(1)[0]
+    if count * 2 < len(complete):
         return []
+    tied = [t for t in complete if round(float(t.value or 0.0), 4) == value]
     best = best_trial(study)
+    sentence = (f"{count} of {len(complete)} completed trials share {config['study']['metric']} "
+                f"{value:g} (trials {', '.join(str(t.number) for t in tied)}), so they cannot "
+                "be ranked against each other")
+    if best is not None and best.number in {t.number for t in tied}:
+        sentence += f"; the best trial (#{best.number}) was picked among them"
+    if any(t.user_attrs.get("baseline") for t in tied):
+        sentence += "; the baseline (Ultralytics' defaults) is one of them"
     trial = config["trial"]
-    return [f"{tied} of {len(complete)} completed trials share {config['study']['metric']} "
-            f"{value:g}, so they cannot be ranked: the best trial"
-            f"{f' (#{best.number})' if best else ''} was picked among equals. Give trials more "
-            f"to learn from: raise trial.epochs (now {trial['epochs']}) or trial.fraction (now "
-            f"{trial['fraction']}), or start from pretrained weights (model=yolo11n.pt)."]
+    return [f"{sentence}. Give trials more to learn from: raise trial.epochs (now "
+            f"{trial['epochs']}) or trial.fraction (now {trial['fraction']}), or start from "
+            "pretrained weights (model=yolo11n.pt)."]
 
 
 def summary(study: optuna.Study, storage_url: str, finalist: dict[str, Any] | None,

@@ -230,5 +230,7 @@ def test_trials_that_cannot_be_ranked_are_said_with_the_fix(values: list[float],
         tied = max(values.count(v) for v in values)
         assert warnings[0].startswith(f"{tied} of {len(values)} completed trials share fitness")
         assert "trial.epochs (now 10)" in warnings[0] and "model=yolo11n.pt" in warnings[0]
+        assert "the baseline (Ultralytics' defaults) is one of them" in warnings[0]  # trial 0
+        assert ("the best trial (#" in warnings[0]) == (values.count(max(values)) == tied)
         assert f"**Warning**: {warnings[0]}" in summary_markdown(
             {**SUMMARY, "warnings": warnings}, "fitness")

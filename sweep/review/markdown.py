@@ -34,9 +34,10 @@ def summary_markdown(data: Mapping[str, Any], metric: str) -> str:
                  f"{counts['WAITING']} waiting. Stopped by: {_fmt(data.get('stopped_by'))}.")
     reasons = data.get("stop_reasons") or {}
     if reasons:
-        lines.append("**Stop reasons**: " + ", ".join(f"{k} {v}" for k, v in reasons.items())
-                     + ".")
-    lines += [f"**Warning**: {w}" for w in data.get("warnings") or []]
+        lines += ["", "**Stop reasons**: " + ", ".join(f"{k} {v}" for k, v in reasons.items())
+                  + "."]
+    for warning in data.get("warnings") or []:
+        lines += ["", f"**Warning**: {warning}"]
     lines.append("")
     best = data.get("best_trial")
     if best is None:
