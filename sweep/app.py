@@ -24,6 +24,7 @@ from sweep.liveness import identity, is_alive_here
 from sweep.memory import memory_report
 from sweep.model import resolve_model
 from sweep.plan import Plan
+from sweep.race import describe, finalist_record, open_race, race_summary
 from sweep.report import (
     print_report,
     ranking_warnings,
@@ -123,11 +124,53 @@ def search(plan: Plan, study: optuna.Study, console: Console,
     return stop_reason(study, plan)
 
 
+def race_finalist(plan: Plan, study: optuna.Study, console: Console, callbacks: Callbacks
+                  ) -> dict[str, Any] | None:
+    """final.candidates > 1: the finalist is the winner of a full-size race (sweep.race)."""
+    started = time.time()
+    rplan, race, chosen = open_race(plan, study)
+    previous = get_record(study, "finalist")
+    if previous and previous.get("race") == race.study_name:
+        console.print(f"race {race.study_name} already decided: {previous['weights']}")
+        return previous
+    if race.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+        console.print("candidates are still racing elsewhere: the machine that finishes the "
+                      "race records the finalist (or run again with final.only=true)")
+        return previous
+    if stop_reason(race, rplan) is None:
+        describe(console, chosen, plan.config["final"])
+        plan_path = Path(rplan.study_dir) / f"plan-{plan.run_id}.json"
+        plan_path.parent.mkdir(parents=True, exist_ok=True)
+        rplan.save(plan_path)
+        try:
+            Supervisor(rplan, plan_path, race, resolve_devices(plan.config["workers"]["devices"]),
+                       console).run()
+        except WorkerCrashLoop as err:
+            console.print(f"race stopped: {err}", style="red", markup=False, soft_wrap=True)
+            return previous
+    record = finalist_record(rplan, race, started)
+    if record is None:
+        console.print("no candidate finished the race, so there is no finalist", style="red")
+        return None
+    keep_finalist(study, record, plan.config, Path(plan.study_dir))
+    callbacks.fire("on_final_end", record, plan)
+    set_record(study, "finalist", record)
+    return record
+
+
 def finalize(plan: Plan, study: optuna.Study, dataset: datasets.Dataset,
              console: Console, callbacks: Callbacks) -> dict[str, Any] | None:
     """Train the finalist once per (best parameters, final.*); return its record."""
     cfg = plan.config
     study_dir = Path(plan.study_dir)
+    if int(cfg["final"]["candidates"]) > 1 and not cfg["final"]["params"] and \
+            best_trial(study) is not None:
+        running = len(study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)))
+        if running and not cfg["final"]["only"]:
+            console.print(f"{running} trial(s) still running elsewhere: the last worker to "
+                          "finish races the candidates (or run with final.only=true)")
+            return get_record(study, "finalist")
+        return race_finalist(plan, study, console, callbacks)
     if cfg["final"]["params"]:
         params, source = dict(cfg["final"]["params"]), None
     else:
@@ -204,11 +247,14 @@ def run(cfg: DictConfig, choices: Mapping[str, Any], console: Console | None = N
         code = code or 1  # asked for a finalist, and there was nothing to train
     best_yaml, best = None, best_trial(study)
     params = (finalist or {}).get("params") or (best.params if best else None)
+    race = race_summary(optuna.load_study(study_name=finalist["race"], storage=study._storage)
+                        ) if finalist and finalist.get("race") else None
     if params:
         best_yaml = study_dir / "best.yaml"
-        write_best_yaml(best_yaml, plan.config, plan.study_name, plan.storage_url, params)
+        write_best_yaml(best_yaml, plan.config, plan.study_name, plan.storage_url, params, race)
     data = summary(study, plan.storage_url, finalist, best_yaml, stopped_by,
-                   artifact_dir(plan.config, study_dir), ranking_warnings(study, plan.config))
+                   artifact_dir(plan.config, study_dir), ranking_warnings(study, plan.config),
+                   race)
     write_summary(study_dir / "summary.json", data)
     write_review(study, data, plan.config, study_dir)
     print_report(console, study, data, study_dir)

@@ -149,6 +149,7 @@ def validate(cfg: DictConfig) -> None:
     if not isinstance(cfg.pruning.zero_is_warmup, bool):
         raise ConfigError("pruning.zero_is_warmup", cfg.pruning.zero_is_warmup,
                           "must be true or false", "set pruning.zero_is_warmup=true (or false)")
+    _positive_int("final.candidates", cfg.final.candidates)
     if cfg.trial.val_images is not None:
         _positive_int("trial.val_images", cfg.trial.val_images)
     _positive_int("study.n_trials", cfg.study.n_trials)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import time
@@ -17,6 +18,12 @@ from sweep.trial import train_args
 
 METRIC_KEYS = {"precision": "metrics/precision(B)", "recall": "metrics/recall(B)",
                "map50": "metrics/mAP50(B)", "map50-95": "metrics/mAP50-95(B)"}
+
+
+def results_rows(results_csv: Path) -> list[dict[str, str]]:
+    """An Ultralytics results.csv, one dict per epoch (its column names are padded)."""
+    with open(results_csv, newline="") as handle:
+        return [{k.strip(): v for k, v in row.items()} for row in csv.DictReader(handle)]
 
 
 def best_trial(study: optuna.Study) -> optuna.trial.FrozenTrial | None:

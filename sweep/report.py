@@ -23,8 +23,25 @@ def rerun_command(best_yaml: Path) -> str:
     return f"python -m sweep --config-path {best_yaml.parent} --config-name {best_yaml.stem}"
 
 
+def race_lines(race: dict[str, Any]) -> list[str]:
+    """The race, one line per candidate, then the rank correlation."""
+    lines = []
+    for c in race["candidates"]:
+        full = "-" if c["full_size"] is None else f"{c['full_size']:.4g}"
+        lines.append(f"trial {c['trial']}{' (baseline)' if c['baseline'] else ''}: "
+                     f"low fidelity {c['low_fidelity']:.4g} (rank "
+                     f"{_fmt(c.get('low_fidelity_rank', '-'))}), full size {full} (rank "
+                     f"{_fmt(c.get('full_size_rank', '-'))}), {c['epochs_run']} epochs, "
+                     f"{c['stop_reason']}")
+    correlation = race["rank_correlation"]
+    lines.append("rank correlation (Spearman) low fidelity vs full size: " + (
+        f"{correlation:.3g}" if correlation is not None
+        else "undefined (needs 3 finished candidates whose values differ)"))
+    return lines
+
+
 def write_best_yaml(path: Path, config: dict[str, Any], study_name: str, storage_url: str,
-                    params: dict[str, Any]) -> None:
+                    params: dict[str, Any], race: dict[str, Any] | None = None) -> None:
     """The finalist's full configuration, best parameters fixed, runnable on its own.
 
     It names the same study (so its finalist is recorded beside the sweep) and sets
@@ -40,6 +57,9 @@ def write_best_yaml(path: Path, config: dict[str, Any], study_name: str, storage
                      "job": {"chdir": False}, "output_subdir": None}
     header = (f"# Best configuration of study {study_name}. Retrain the finalist with:\n"
               f"#   {rerun_command(path)}\n")
+    if race:
+        header += "# Chosen by a full-size race of the search's top candidates:\n"
+        header += "".join(f"#   {line}\n" for line in race_lines(race))
     if best["study"]["storage"] != storage_url:
         header += ("# The database password is not stored here: set PGPASSWORD (or ~/.pgpass), "
                    "or pass study.storage='${oc.env:SWEEP_STORAGE}' with the URL in "
@@ -81,10 +101,21 @@ def ranking_warnings(study: optuna.Study, config: dict[str, Any]) -> list[str]:
             "pretrained weights (model=yolo11n.pt)."]
 
 
+def _full_size_gain(race: dict[str, Any] | None) -> float | None:
+    """The race winner's full-size value minus the baseline's (Ultralytics' defaults)."""
+    if not race:
+        return None
+    values = [c["full_size"] for c in race["candidates"] if c["full_size"] is not None]
+    base = next((c["full_size"] for c in race["candidates"] if c["baseline"]), None)
+    if not values or base is None:
+        return None
+    return round(max(values) - base, 5)
+
+
 def summary(study: optuna.Study, storage_url: str, finalist: dict[str, Any] | None,
             best_yaml: Path | None, stopped_by: str | None,
-            artifacts: Path | None = None, warnings: list[str] | None = None
-            ) -> dict[str, Any]:
+            artifacts: Path | None = None, warnings: list[str] | None = None,
+            race: dict[str, Any] | None = None) -> dict[str, Any]:
     best = best_trial(study)
     baseline = _baseline(study)
     reasons = Counter(str(t.user_attrs["stop_reason"]) for t in study.get_trials(deepcopy=False)
@@ -103,6 +134,8 @@ def summary(study: optuna.Study, storage_url: str, finalist: dict[str, Any] | No
         "gain_over_baseline": (None if best is None or baseline is None or
                                baseline["value"] is None else best.value - baseline["value"]),
         "finalist": finalist,
+        "race": race,
+        "gain_over_defaults_at_full_size": _full_size_gain(race),
         "best_yaml": str(best_yaml) if best_yaml else None,
         "rerun_command": rerun_command(best_yaml) if best_yaml else None,
         "memory": memory_report(study),
@@ -149,6 +182,14 @@ def print_report(console: Console, study: optuna.Study, data: dict[str, Any], st
         best = data["best_trial"]
         console.print(f"best trial {best['number']}: value {_fmt(best['value'])}  "
                       f"params {best['params']}")
+    race = data.get("race")
+    if race:
+        console.print("race of the top candidates at full size:")
+        for line in race_lines(race):
+            console.print(f"  {line}", markup=False, soft_wrap=True)
+        if data.get("gain_over_defaults_at_full_size") is not None:
+            console.print(f"  finalist over the defaults at full size: "
+                          f"{data['gain_over_defaults_at_full_size']:+.4g}")
     finalist = data.get("finalist")
     if finalist:
         console.print(f"finalist: {finalist['metrics']}  weights {finalist['weights']}")

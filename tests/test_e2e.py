@@ -184,3 +184,46 @@ def test_real_bccd_fixture(sweep_env: dict[str, str], tmp_path: Path) -> None:
     summary = json.loads((tmp_path / "bccd" / "summary.json").read_text())
     assert summary["finalist"]["train_images"] == 6
     assert not list(data.rglob("*.cache"))  # caches stay in the trials' private trees
+
+
+def test_final_candidates_race_at_full_size_and_resume_without_retraining(
+        sweep_env: dict[str, str], tmp_path: Path) -> None:
+    args = ("debug=smoke", "tracking=[]", "study.name=race", "study.n_trials=3",
+            "final.candidates=2", f"paths.root={tmp_path}")
+    result = run_sweep(sweep_env, *args)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "racing" in result.stdout and "rank correlation (Spearman)" in result.stdout
+    summary = json.loads((tmp_path / "race" / "summary.json").read_text())
+    study = _study(tmp_path, "race")
+    trials = {t.number: t for t in study.get_trials()}
+    complete = sorted((t for t in trials.values() if t.state.name == "COMPLETE"),
+                      key=lambda t: (-t.value, t.number))
+    expected = [t.number for t in complete[:2]]
+    baseline = next(t.number for t in trials.values() if t.user_attrs.get("baseline"))
+    expected += [] if baseline in expected else [baseline]
+    race = summary["race"]
+    assert [c["trial"] for c in race["candidates"]] == expected
+    race_study = optuna.load_study(study_name=race["study"],
+                                   storage=f"sqlite:///{tmp_path / 'race' / 'study.db'}")
+    for c in race["candidates"]:
+        assert c["low_fidelity"] == trials[c["trial"]].value
+        assert c["baseline"] == (c["trial"] == baseline)
+        assert c["full_size"] == race_study.trials[c["race_trial"]].value
+        assert c["epochs_run"] == 2  # final.epochs at smoke size
+        assert race_study.trials[c["race_trial"]].params == trials[c["trial"]].params
+    finalist = summary["finalist"]
+    winner = max((c for c in race["candidates"] if c["full_size"] is not None),
+                 key=lambda c: c["full_size"])
+    assert finalist["race"] == race["study"] and finalist["source_trial"] == winner["trial"]
+    assert Path(finalist["weights"]).exists() and "race" in Path(finalist["weights"]).parts
+    assert finalist["params"] == trials[winner["trial"]].params
+    best = (tmp_path / "race" / "best.yaml").read_text()
+    assert "# Chosen by a full-size race" in best and yaml.safe_load(best)["final"]["params"] == \
+        finalist["params"]
+    report = (tmp_path / "race" / "report.md").read_text()
+    assert "Race of the top candidates at full size" in report
+    # the same command again: the race is decided, nothing is retrained
+    again = run_sweep(sweep_env, *args)
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert "already decided" in again.stdout and "racing" not in again.stdout
+    assert len(race_study.trials) == len(race["candidates"])

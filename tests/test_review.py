@@ -234,3 +234,37 @@ def test_trials_that_cannot_be_ranked_are_said_with_the_fix(values: list[float],
         assert ("the best trial (#" in warnings[0]) == (values.count(max(values)) == tied)
         assert f"**Warning**: {warnings[0]}" in summary_markdown(
             {**SUMMARY, "warnings": warnings}, "fitness")
+
+
+def test_race_summary_ranks_candidates_and_correlates_the_rankings() -> None:
+    from sweep.race import race_summary
+
+    race = optuna.create_study(direction="maximize")
+    # (source trial, low-fidelity value, full-size value, baseline)
+    for source, low, full, baseline in [(3, 0.40, 0.70, False), (5, 0.30, 0.80, False),
+                                        (0, 0.00, 0.85, True), (7, 0.35, None, False)]:
+        race.enqueue_trial({}, user_attrs={"candidate_of": source, "low_fidelity": low,
+                                           "baseline": baseline})
+        trial = race.ask()
+        trial.set_user_attr("epochs_run", 16 if full is not None else 5)
+        if full is None:
+            trial.report(0.1, 0)
+            race.tell(trial, state=TrialState.PRUNED)
+        else:
+            race.tell(trial, full)
+    summary = race_summary(race)
+    rows = {c["trial"]: c for c in summary["candidates"]}
+    assert rows[0]["baseline"] and rows[0]["full_size_rank"] == 1.0
+    assert rows[0]["low_fidelity_rank"] == 3.0 and rows[3]["low_fidelity_rank"] == 1.0
+    assert rows[7]["full_size"] is None and "full_size_rank" not in rows[7]  # stopped early
+    assert summary["rank_correlation"] == -1.0  # the cheap trials ranked them backwards
+
+
+def test_candidates_are_the_best_trials_plus_the_baseline() -> None:
+    from sweep.race import candidates
+
+    study = _study([(TrialState.COMPLETE, [0.0]), (TrialState.COMPLETE, [0.5]),
+                    (TrialState.PRUNED, [0.9]), (TrialState.COMPLETE, [0.3]),
+                    (TrialState.COMPLETE, [0.4])])
+    assert [t.number for t in candidates(study, 2)] == [1, 4, 0]  # trial 0 is the baseline
+    assert [t.number for t in candidates(study, 5)] == [1, 4, 3, 0]

@@ -7,7 +7,6 @@ reads the study's own records and summary.json's; a failure is a warning, never 
 
 from __future__ import annotations
 
-import csv
 import logging
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,6 +16,7 @@ import optuna
 from optuna.trial import TrialState
 
 from sweep.config import METRICS
+from sweep.finalist import results_rows
 from sweep.review.artifacts import artifact_dir, keep_for_study, keep_for_trial, open_store
 from sweep.review.markdown import report_markdown, summary_markdown
 from sweep.review.plots import learning_curve, study_plots
@@ -51,8 +51,7 @@ def keep_trial(study: optuna.Study, trial: optuna.Trial, state: TrialState,
 def _curve_from_results(results_csv: Path, metric: str) -> dict[int, float]:
     """Epoch index -> `metric` from an Ultralytics results.csv."""
     column = METRICS[metric] or METRICS["map50-95"]  # Ultralytics 8.4: fitness is mAP50-95
-    with open(results_csv, newline="") as handle:
-        rows = [{k.strip(): v for k, v in row.items()} for row in csv.DictReader(handle)]
+    rows = results_rows(results_csv)
     return {i: float(row[column]) for i, row in enumerate(rows) if row.get(column)}
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from optuna.trial import FrozenTrial
 
+from sweep.report import race_lines
 from sweep.review.plots import STUDY_PLOTS
 
 
@@ -53,6 +54,10 @@ def summary_markdown(data: Mapping[str, Any], metric: str) -> str:
             lines.append(f"Baseline trial #{baseline['number']} (Ultralytics' defaults) did not "
                          f"complete ({baseline['state'].lower()}).")
         lines += ["", *_params_table(best["params"]), ""]
+    race = data.get("race")
+    if race:
+        lines += ["### Race of the top candidates at full size", "",
+                  *(f"- {line}" for line in race_lines(race)), ""]
     finalist = data.get("finalist")
     if finalist:
         source = finalist.get("source_trial")
