@@ -60,6 +60,7 @@ def race_plan(plan: Plan, name: str, count: int) -> Plan:
     final = config["final"]
     config["trial"].update(fraction=final["fraction"], epochs=final["epochs"],
                            patience=final["patience"], val_images=None)
+    config["train"]["plots"] = bool(final["plots"])
     config["study"].update(name=name, n_trials=count, baseline=False, timeout=None,
                            artifacts=str(artifact_dir(plan.config, Path(plan.study_dir))))
     return Plan(config=config, study_name=name, storage_url=plan.storage_url,
