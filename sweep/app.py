@@ -35,7 +35,7 @@ from sweep.report import (
 from sweep.review import keep_finalist, write_review
 from sweep.review.artifacts import artifact_dir
 from sweep.space import to_distributions
-from sweep.storage import claim_lock, default_url, redact
+from sweep.storage import claim_lock, redact
 from sweep.study import (
     close_orphans,
     counts,
@@ -43,6 +43,7 @@ from sweep.study import (
     make_sampler,
     open_study,
     set_record,
+    study_location,
     study_name,
 )
 from sweep.supervisor import Supervisor, WorkerCrashLoop, check_devices, resolve_devices
@@ -69,8 +70,7 @@ def prepare(cfg: DictConfig, choices: Mapping[str, Any], overrides: Sequence[str
     """Everything that can reject the run, before any training: config, data, model, storage."""
     validate(cfg)
     name = study_name(cfg, choices)
-    study_dir = Path(cfg.paths.root).expanduser().resolve() / name
-    url = str(cfg.study.storage or default_url(study_dir))
+    study_dir, url = study_location(cfg, name)
     dataset = datasets.resolve(cfg.data, Path(cfg.paths.cache).expanduser(),
                                OmegaConf.to_container(cfg.shapes))  # type: ignore[arg-type]
     label_warning = check_labels(dataset, str(cfg.data))
@@ -111,17 +111,27 @@ def search(plan: Plan, study: optuna.Study, console: Console,
         console.print(f"study already has {plan.config['study']['n_trials']} finished trials "
                       "(raise study.n_trials to search more)")
         return reason
-    plan_path = study_dir / f"plan-{plan.run_id}.json"
-    plan.save(plan_path)
     devices = resolve_devices(plan.config["workers"]["devices"])
     console.print(f"searching with {len(devices)} worker(s) on {', '.join(devices)}; "
                   f"worker logs in {study_dir / 'workers'}")
+    if not run_workers(plan, study, devices, console, "stopped"):
+        return "worker_crash"
+    return stop_reason(study, plan)
+
+
+def run_workers(plan: Plan, study: optuna.Study, devices: list[str], console: Console,
+                crash_prefix: str) -> bool:
+    """Save the plan beside the study for the workers and supervise them until they are done;
+    False when a worker kept dying before its first trial (said on the console)."""
+    plan_path = Path(plan.study_dir) / f"plan-{plan.run_id}.json"
+    plan_path.parent.mkdir(parents=True, exist_ok=True)
+    plan.save(plan_path)
     try:
         Supervisor(plan, plan_path, study, devices, console).run()
     except WorkerCrashLoop as err:
-        console.print(f"stopped: {err}", style="red", markup=False, soft_wrap=True)
-        return "worker_crash"
-    return stop_reason(study, plan)
+        console.print(f"{crash_prefix}: {err}", style="red", markup=False, soft_wrap=True)
+        return False
+    return True
 
 
 def race_finalist(plan: Plan, study: optuna.Study, console: Console, callbacks: Callbacks
@@ -139,14 +149,8 @@ def race_finalist(plan: Plan, study: optuna.Study, console: Console, callbacks: 
         return previous
     if stop_reason(race, rplan) is None:
         describe(console, chosen, plan.config["final"])
-        plan_path = Path(rplan.study_dir) / f"plan-{plan.run_id}.json"
-        plan_path.parent.mkdir(parents=True, exist_ok=True)
-        rplan.save(plan_path)
-        try:
-            Supervisor(rplan, plan_path, race, resolve_devices(plan.config["workers"]["devices"]),
-                       console).run()
-        except WorkerCrashLoop as err:
-            console.print(f"race stopped: {err}", style="red", markup=False, soft_wrap=True)
+        devices = resolve_devices(plan.config["workers"]["devices"])
+        if not run_workers(rplan, race, devices, console, "race stopped"):
             return previous
     record = finalist_record(rplan, race, started)
     if record is None:

@@ -38,12 +38,11 @@ def locate(cfg: DictConfig, choices: dict[str, Any]) -> tuple[str, str, Path]:
     """The study name, its storage URL and its artifact folder, as `python -m sweep` with the
     same overrides has them. Refuses a study that does not exist (and creates nothing)."""
     from sweep.review.artifacts import artifact_dir
-    from sweep.storage import default_url, redact, storage_file
-    from sweep.study import study_name
+    from sweep.storage import redact, storage_file
+    from sweep.study import study_location, study_name
 
     name = study_name(cfg, choices)
-    study_dir = Path(cfg.paths.root).expanduser().resolve() / name
-    url = str(cfg.study.storage or default_url(study_dir))
+    study_dir, url = study_location(cfg, name)
     path = storage_file(url)
     if path is not None and not path.exists():
         root = study_dir.parent

@@ -26,6 +26,13 @@ def results_rows(results_csv: Path) -> list[dict[str, str]]:
         return [{k.strip(): v for k, v in row.items()} for row in csv.DictReader(handle)]
 
 
+def feasible_complete(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
+    """COMPLETE trials with a value that did not run out of memory (those are told with the
+    worst value and are infeasible: sweep.memory)."""
+    return [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+            if t.value is not None and t.user_attrs.get("stop_reason") != "out_of_memory"]
+
+
 def best_trial(study: optuna.Study) -> optuna.trial.FrozenTrial | None:
     """The best feasible COMPLETE trial, or None when none completed within its constraints
     (every one ran out of memory, say)."""
@@ -62,6 +69,11 @@ def _metrics_of(trainer: Any, data_yaml: Path, device: str) -> dict[str, float]:
         result = YOLO(str(trainer.best)).val(data=str(data_yaml), device=device.split(",")[0],
                                              plots=False, verbose=False)
         raw = dict(result.results_dict)
+    return named_metrics(raw)
+
+
+def named_metrics(raw: dict[str, Any]) -> dict[str, float]:
+    """Ultralytics' metric keys -> sweep's names (study.metric), rounded; plus `fitness`."""
     metrics = {name: round(float(raw[key]), 5) for name, key in METRIC_KEYS.items() if key in raw}
     if "map50-95" in metrics:
         metrics["fitness"] = metrics["map50-95"]  # Ultralytics 8.4: fitness is mAP50-95

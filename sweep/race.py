@@ -24,7 +24,14 @@ from omegaconf import OmegaConf
 from optuna.trial import FrozenTrial, TrialState
 from rich.console import Console
 
-from sweep.finalist import METRIC_KEYS, final_key, results_rows
+from sweep.finalist import (
+    METRIC_KEYS,
+    best_trial,
+    feasible_complete,
+    final_key,
+    named_metrics,
+    results_rows,
+)
 from sweep.plan import Plan
 from sweep.review.artifacts import artifact_dir
 from sweep.space import to_distributions
@@ -36,8 +43,7 @@ def candidates(study: optuna.Study, count: int) -> list[FrozenTrial]:
     """The best `count` feasible completed trials by value, then the baseline if not among
     them."""
     maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
-    complete = [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-                if t.value is not None and t.user_attrs.get("stop_reason") != "out_of_memory"]
+    complete = feasible_complete(study)
     complete.sort(key=lambda t: (-t.value if maximize else t.value, t.number))  # type: ignore[operator]
     chosen = complete[:count]
     baseline = next((t for t in complete if t.user_attrs.get("baseline")), None)
@@ -85,25 +91,10 @@ def open_race(plan: Plan, study: optuna.Study) -> tuple[Plan, optuna.Study, list
     return rplan, race, chosen
 
 
-def _ranks(values: list[float], maximize: bool) -> list[float]:
-    """1 = best; ties share their mean rank."""
-    order = sorted(range(len(values)), key=lambda i: -values[i] if maximize else values[i])
-    ranks = [0.0] * len(values)
-    i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
-            j += 1
-        for k in range(i, j + 1):
-            ranks[order[k]] = (i + j) / 2 + 1
-        i = j + 1
-    return ranks
-
-
 def race_summary(race: optuna.Study) -> dict[str, Any]:
     """The race as summary.json keeps it: each candidate's low-fidelity and full-size value and
     rank, and the Spearman correlation of the two rankings (None when it is undefined)."""
-    from scipy.stats import spearmanr
+    from scipy.stats import rankdata, spearmanr
 
     maximize = race.direction == optuna.study.StudyDirection.MAXIMIZE
     rows = []
@@ -118,9 +109,11 @@ def race_summary(race: optuna.Study) -> dict[str, Any]:
                      "epochs_run": trial.user_attrs.get("epochs_run"),
                      "stop_reason": trial.user_attrs.get("stop_reason")})
     ranked = [r for r in rows if r["full_size"] is not None]
+    sign = -1.0 if maximize else 1.0  # rank 1 = best; ties share their mean rank
     for key, rank in (("low_fidelity", "low_fidelity_rank"), ("full_size", "full_size_rank")):
-        for row, value in zip(ranked, _ranks([r[key] for r in ranked], maximize), strict=True):
-            row[rank] = value
+        ranks = rankdata([sign * r[key] for r in ranked], method="average") if ranked else []
+        for row, value in zip(ranked, ranks, strict=True):
+            row[rank] = float(value)
     correlation = None
     if len(ranked) >= 3 and len({r["low_fidelity"] for r in ranked}) > 1 and \
             len({r["full_size"] for r in ranked}) > 1:
@@ -131,22 +124,15 @@ def race_summary(race: optuna.Study) -> dict[str, Any]:
 
 def _metrics(results_csv: Path) -> dict[str, float]:
     """The metrics of the best epoch (by mAP50-95, Ultralytics 8.4's fitness) of a run."""
-    best = max(results_rows(results_csv),
-               key=lambda r: float(r.get(METRIC_KEYS["map50-95"]) or 0.0))
-    metrics = {name: round(float(best[key]), 5) for name, key in METRIC_KEYS.items()
-               if key in best}
-    if "map50-95" in metrics:
-        metrics["fitness"] = metrics["map50-95"]
-    return metrics
+    return named_metrics(max(results_rows(results_csv),
+                             key=lambda r: float(r.get(METRIC_KEYS["map50-95"]) or 0.0)))
 
 
 def finalist_record(plan: Plan, race: optuna.Study, started: float) -> dict[str, Any] | None:
     """The record of the race's winner, in the finalist's shape (its run is the finalist's)."""
-    done = [t for t in race.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-            if t.value is not None and t.user_attrs.get("stop_reason") != "out_of_memory"]
-    if not done:
+    best = best_trial(race)
+    if best is None:
         return None
-    best = race.best_trial
     run_dir = Path(best.user_attrs["run_dir"])
     metrics = _metrics(run_dir / "results.csv")
     metric = plan.config["study"]["metric"]

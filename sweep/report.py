@@ -13,7 +13,7 @@ from optuna.trial import TrialState
 from rich.console import Console
 from rich.table import Table
 
-from sweep.finalist import best_trial
+from sweep.finalist import best_trial, feasible_complete
 from sweep.memory import memory_report
 from sweep.storage import redact, strip_password
 from sweep.study import counts
@@ -79,8 +79,7 @@ def _baseline(study: optuna.Study) -> dict[str, Any] | None:
 def ranking_warnings(study: optuna.Study, config: dict[str, Any]) -> list[str]:
     """Sentences for the user when the completed trials cannot be told apart (half or more
     share one value, such as 0.0), with the fix."""
-    complete = [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-                if t.value is not None and t.user_attrs.get("stop_reason") != "out_of_memory"]
+    complete = feasible_complete(study)
     if len(complete) < 2:
         return []
     value, count = Counter(round(float(t.value or 0.0), 4) for t in complete).most_common(1)[0]

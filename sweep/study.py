@@ -8,6 +8,7 @@ import hashlib
 import json
 import warnings
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import optuna
@@ -20,7 +21,7 @@ from sweep.liveness import is_alive_here
 from sweep.memory import mark_out_of_memory
 from sweep.space import grid_values
 from sweep.stall import StallPruner
-from sweep.storage import open_storage
+from sweep.storage import default_url, open_storage
 
 # Heartbeats and fail_stale_trials are marked experimental; we rely on them on
 # purpose, and ask/tell with heartbeats is how workers keep the claim lock around ask().
@@ -49,6 +50,13 @@ def study_name(cfg: DictConfig, choices: Mapping[str, Any]) -> str:
         parts.append(str(choices["debug"]))
     parts.append(fingerprint(cfg))
     return "-".join(parts)
+
+
+def study_location(cfg: DictConfig, name: str) -> tuple[Path, str]:
+    """The study's folder (`paths.root/<name>`) and storage URL (`study.storage`, or SQLite in
+    that folder): shared by the sweep and the dashboard launcher."""
+    study_dir = Path(cfg.paths.root).expanduser().resolve() / name
+    return study_dir, str(cfg.study.storage or default_url(study_dir))
 
 
 def make_sampler(cfg: DictConfig, distributions: Mapping[str, BaseDistribution],

@@ -21,8 +21,8 @@ from sweep.dashboard import locate, serve
 from sweep.errors import ConfigError
 from tests.conftest import ROOT, run_sweep
 
-# What Chromium needs on these machines (../shared/FACTS.md, dashboard): no sandbox as root, no
-# GPU, and none of its own calls home.
+# What Chromium needs on these machines (as measured for the dashboard): no sandbox as root,
+# no GPU, and none of its own calls home.
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                   "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync"]

@@ -15,8 +15,6 @@ from typing import Any
 import optuna
 from optuna.artifacts import FileSystemArtifactStore, upload_artifact
 from optuna.artifacts._upload import ARTIFACTS_ATTR_PREFIX
-from optuna.storages import BaseStorage
-from optuna.trial import FrozenTrial
 
 
 def artifact_dir(config: dict[str, Any], study_dir: Path) -> Path:
@@ -30,27 +28,13 @@ def open_store(path: Path) -> FileSystemArtifactStore:
     return FileSystemArtifactStore(str(path))
 
 
-def _metas(system_attrs: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Artifact id -> meta. Skips entries the dashboard deleted (their meta is JSON null)."""
-    metas = {}
-    for key, value in system_attrs.items():
-        if key.startswith(ARTIFACTS_ATTR_PREFIX):
-            meta = json.loads(value)
-            if meta:
-                metas[meta["artifact_id"]] = meta
-    return metas
-
-
 def study_artifacts(study: optuna.Study) -> dict[str, dict[str, Any]]:
-    """The study's own artifacts (not its trials'): file name -> meta."""
+    """The study's own artifacts (not its trials'): file name -> meta. Skips entries the
+    dashboard deleted (their meta is JSON null)."""
     attrs = study._storage.get_study_system_attrs(study._study_id)
-    return {meta["filename"]: meta for meta in _metas(attrs).values()}
-
-
-def trial_artifacts(storage: BaseStorage, trial: FrozenTrial) -> dict[str, dict[str, Any]]:
-    """A trial's artifacts: file name -> meta."""
-    attrs = storage.get_trial_system_attrs(trial._trial_id)
-    return {meta["filename"]: meta for meta in _metas(attrs).values()}
+    metas = (json.loads(value) for key, value in attrs.items()
+             if key.startswith(ARTIFACTS_ATTR_PREFIX))
+    return {meta["filename"]: meta for meta in metas if meta}
 
 
 def keep_for_trial(store: FileSystemArtifactStore, trial: optuna.Trial, files: list[Path]

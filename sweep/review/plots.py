@@ -11,6 +11,8 @@ from typing import Any
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
+from sweep.finalist import feasible_complete
+
 # File stem -> title, in the order the report shows them.
 STUDY_PLOTS = {
     "history": "Optimization history",
@@ -68,14 +70,13 @@ def _compute(study: optuna.Study, metric: str) -> Any:
     """Best value so far against cumulative training epochs (every trial's epochs count,
     pruned and failed ones too: that is what the sweep spent)."""
     maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
+    feasible = {t.number for t in feasible_complete(study)}
     spent, best, xs, ys = 0, None, [], []
     seconds = 0.0
     for trial in _finished(study):
         spent += int(trial.user_attrs.get("epochs_run", len(trial.intermediate_values)))
         seconds += float(trial.user_attrs.get("train_s", 0.0))
-        feasible = trial.state == TrialState.COMPLETE and not trial.user_attrs.get(
-            "stop_reason") == "out_of_memory"
-        if feasible and trial.value is not None:
+        if trial.number in feasible and trial.value is not None:
             if best is None or (trial.value > best if maximize else trial.value < best):
                 best = trial.value
         if best is not None:
