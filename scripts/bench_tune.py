@@ -1,18 +1,22 @@
 """Benchmark: sweep against Ultralytics' own `model.tune()` on the same compute budget (issue 6).
 
-Three methods, each given the same budget in full-data training epochs (a trial on half of the
+Four methods, each given the same budget in full-data training epochs (a trial on half of the
 images for 8 epochs costs 4) and the same seed(s):
 
   ul_tune        Ultralytics `model.tune()`: its default space and genetic mutation, every
                  iteration on all the data for --tune-epochs epochs.
   sweep_tpe      sweep's defaults: TPE + StallPruner(median) on seeded random subsets.
   sweep_random   sweep with random sampling and no pruning (what the sampler and pruner add).
+  sweep_race     sweep_tpe whose finalist is decided by a full-size race (`final.candidates`,
+                 --candidates) of the top trials and the baseline at --final-epochs on all the
+                 data; the race is paid from the same budget (the search gets what it leaves:
+                 budget - (candidates + 1) x final epochs, counted at what the race really ran).
 
 Each method's best configuration is then re-validated the same way: trained on all the data for
 --final-epochs epochs with the same seed and validated on the same full val set. Writes
 results.json, table.md and curve.png (best-so-far fitness against cumulative compute).
 
-    python scripts/bench_tune.py --mode cpu                 # ~15 min on 2 CPU cores
+    python scripts/bench_tune.py --mode cpu                 # ~12 min a seed on 2 CPU cores
     python scripts/bench_tune.py --mode gpu --seeds 0 1 2   # on a GPU machine
     python scripts/bench_tune.py --mode tiny                # seconds-scale smoke of the harness
 """
@@ -39,15 +43,18 @@ from sweep import data as datasets  # noqa: E402
 
 PRESETS: dict[str, dict[str, Any]] = {
     # shapes: the real sets stay at fitness 0.0 from scratch at CPU sizes (../shared/FACTS.md).
-    "cpu": {"data": "shapes", "imgsz": 128, "budget": 30, "tune_epochs": 10, "trial_epochs": 10,
-            "fraction": 0.5, "final_epochs": 12, "device": "cpu", "shapes": [256, 64, 128]},
+    # budget 60: room for a race of 2 candidates + the baseline (36) and 4-5 trials
+    "cpu": {"data": "shapes", "imgsz": 128, "budget": 60, "tune_epochs": 10, "trial_epochs": 10,
+            "fraction": 0.5, "final_epochs": 12, "candidates": 2, "device": "cpu",
+            "shapes": [256, 64, 128]},
     "gpu": {"data": str(ROOT.parent / "shared/datasets/bccd/data.yaml"), "imgsz": 320,
             "budget": 200, "tune_epochs": 10, "trial_epochs": 10, "fraction": 0.5,
-            "final_epochs": 50, "device": "0", "shapes": [256, 64, 128]},
-    "tiny": {"data": "shapes", "imgsz": 64, "budget": 2, "tune_epochs": 1, "trial_epochs": 1,
-             "fraction": 0.5, "final_epochs": 1, "device": "cpu", "shapes": [24, 8, 64]},
+            "final_epochs": 50, "candidates": 2, "device": "0", "shapes": [256, 64, 128]},
+    "tiny": {"data": "shapes", "imgsz": 64, "budget": 4, "tune_epochs": 1, "trial_epochs": 1,
+             "fraction": 0.5, "final_epochs": 1, "candidates": 2, "device": "cpu",
+             "shapes": [24, 8, 64]},
 }
-METHODS = ("ul_tune", "sweep_tpe", "sweep_random")
+METHODS = ("ul_tune", "sweep_tpe", "sweep_random", "sweep_race")
 
 
 @dataclass
@@ -64,6 +71,8 @@ class MethodRun:
     curve: list[tuple[float, float]] = field(default_factory=list)  # (compute, best so far)
     revalidated_fitness: float | None = None
     compute_to_reach_ul: float | None = None
+    race: dict[str, Any] | None = None   # sweep_race: summary.json's race, gain over defaults
+    defaults_full_size: float | None = None  # the baseline candidate's full-size value
 
 
 def _dataset(opts: argparse.Namespace) -> datasets.Dataset:
@@ -77,9 +86,9 @@ def run_ul_tune(opts: argparse.Namespace, seed: int, work: Path,
                 dataset: datasets.Dataset) -> MethodRun:
     """Ultralytics' tuner, as its docs show it, with iterations chosen to spend the budget.
 
-    Its trainings get Ultralytics' tracker integrations (MLflow, ...) dropped, as sweep's do,
-    so neither method pays for logging the other does not (and nothing lands in the cwd).
-    The tuner builds its trainers without the model's callbacks, hence the wrapper.
+    Tracker integrations (MLflow, ...) are dropped from the trainers this process builds, as
+    sweep drops them from its own; the tuner's iterations run as `yolo train` subprocesses,
+    which keep whatever the user's Ultralytics settings enable (as they do for users).
     """
     from ultralytics import YOLO
     from ultralytics.utils import callbacks as ul_callbacks
@@ -98,10 +107,16 @@ def run_ul_tune(opts: argparse.Namespace, seed: int, work: Path,
     tree = datasets.build_tree(dataset, work / f"ul-s{seed}-ds", sorted(dataset.train),
                                sorted(dataset.val))
     model = YOLO(opts.model)
-    started = time.time()
-    model.tune(data=str(tree), epochs=opts.tune_epochs, iterations=iterations, imgsz=opts.imgsz,
-               device=opts.device, seed=seed, plots=False, save=False, val=True,
-               project=str(work), name=f"ul-s{seed}", exist_ok=True, workers=0)
+    started, cwd = time.time(), Path.cwd()
+    # Each iteration is a `yolo train` subprocess with the user's Ultralytics settings (MLflow
+    # logs into the working folder when installed): run it in `work`, not in the repository.
+    os.chdir(work)
+    try:
+        model.tune(data=str(tree), epochs=opts.tune_epochs, iterations=iterations,
+                   imgsz=opts.imgsz, device=opts.device, seed=seed, plots=False, save=False,
+                   val=True, project=str(work), name=f"ul-s{seed}", exist_ok=True, workers=0)
+    finally:
+        os.chdir(cwd)
     run = MethodRun("ul_tune", seed, wall_s=round(time.time() - started, 1))
     records = [json.loads(line) for line in
                (work / f"ul-s{seed}" / "tune_results.ndjson").read_text().splitlines() if line]
@@ -136,12 +151,12 @@ def _trained_seconds(save_dir: Path) -> float:
 
 
 def _sweep_cli(opts: argparse.Namespace, seed: int, root: Path, name: str, sampler: str,
-               pruner: str, n_trials: int) -> None:
+               pruner: str, n_trials: int, final: list[str] | None = None) -> None:
     args = [sys.executable, "-m", "sweep", f"data={opts.data}", f"model={opts.model}",
             f"paths.root={root}", f"study.name={name}", f"study.n_trials={n_trials}",
             f"sampler={sampler}", f"pruner={pruner}", f"train.seed={seed}",
             f"train.imgsz={opts.imgsz}", f"trial.epochs={opts.trial_epochs}",
-            f"trial.fraction={opts.fraction}", "final.enabled=false",
+            f"trial.fraction={opts.fraction}", *(final or ["final.enabled=false"]),
             f"workers.devices={'[cpu]' if opts.device == 'cpu' else 'auto'}",
             f"shapes.train_images={opts.shapes[0]}", f"shapes.val_images={opts.shapes[1]}",
             f"shapes.imgsz={opts.shapes[2]}"]
@@ -157,10 +172,17 @@ def run_sweep(opts: argparse.Namespace, seed: int, work: Path, dataset: datasets
     import optuna
     from optuna.trial import TrialState
 
-    sampler, pruner = ("tpe", "median") if method == "sweep_tpe" else ("random", "none")
+    sampler, pruner = ("random", "none") if method == "sweep_random" else ("tpe", "median")
     name = f"{method}-s{seed}"
     per_trial = opts.trial_epochs * opts.fraction
-    n_trials, started = max(1, math.floor(opts.budget / per_trial)), time.time()
+    racing = method == "sweep_race"
+    if racing and opts.candidates < 2:
+        raise SystemExit("--candidates must be at least 2 for a race (1 is a plain retrain)")
+    budget = opts.budget - (opts.candidates + 1) * opts.final_epochs if racing else opts.budget
+    if budget < per_trial:
+        raise SystemExit(f"--budget {opts.budget} leaves the search of {method} less than one "
+                         f"trial after a race of {opts.candidates} + 1 x {opts.final_epochs}")
+    n_trials, started = max(1, math.floor(budget / per_trial)), time.time()
     total = len(dataset.train)
     while True:
         _sweep_cli(opts, seed, work, name, sampler, pruner, n_trials)
@@ -171,10 +193,14 @@ def run_sweep(opts: argparse.Namespace, seed: int, work: Path, dataset: datasets
                         key=lambda t: t.datetime_complete)
         spent = sum(t.user_attrs["epochs_run"] * t.user_attrs["subset_size"] / total
                     for t in trials)
-        left = opts.budget - spent
+        left = budget - spent
         if left < per_trial / 2:
             break
         n_trials += max(1, round(left / per_trial))
+    if racing:  # the same study resumed: nothing left to search, the race decides the finalist
+        _sweep_cli(opts, seed, work, name, sampler, pruner, n_trials,
+                   [f"final.candidates={opts.candidates}", f"final.epochs={opts.final_epochs}",
+                    "final.fraction=1.0", "tracking=[]"])
     run = MethodRun(method, seed, wall_s=round(time.time() - started, 1))
     best, train_s = -1.0, 0.0
     for t in trials:
@@ -186,6 +212,15 @@ def run_sweep(opts: argparse.Namespace, seed: int, work: Path, dataset: datasets
             best, run.best_params = t.value, dict(t.params)
         run.curve.append((round(run.compute, 3), max(best, 0.0)))
     run.best_search_fitness = max(best, 0.0)
+    if racing:
+        summary = json.loads((work / name / "summary.json").read_text())
+        run.race = {**summary["race"], "gain_over_defaults_at_full_size":
+                    summary.get("gain_over_defaults_at_full_size")}
+        for candidate in run.race["candidates"]:
+            run.compute += candidate["epochs_run"]  # all the data: one epoch is one epoch
+            train_s += float(candidate.get("train_s") or 0.0)
+            if candidate["baseline"]:
+                run.defaults_full_size = candidate["full_size"]
     run.overhead_per_trial_s = round((run.wall_s - train_s) / max(1, run.trials), 2)
     best_yaml = work / name / "best.yaml"  # what sweep hands a user: fixed train args + params
     if best_yaml.exists():
@@ -243,6 +278,29 @@ def table(runs: list[MethodRun]) -> str:
             f"{_spread(reach) if reach else 'not reached'} | "
             f"{sum(r.trials for r in group)} | {sum(r.pruned for r in group)} | "
             f"{_spread(overhead) if overhead else 'n/a'} | {_spread([r.wall_s for r in group])} |")
+    return "\n".join(lines) + "\n" + race_table(runs)
+
+
+def race_table(runs: list[MethodRun]) -> str:
+    """Per seed: the race's candidates low-fidelity -> full size, Spearman, the defaults."""
+    raced = [r for r in runs if r.race]
+    if not raced:
+        return ""
+    lines = ["", "| seed | candidates: trial low-fidelity -> full size (epochs) | Spearman | "
+             "defaults at full size | race finalist re-validated | UL tune re-validated |",
+             "|---|---|---|---|---|---|"]
+    for run in raced:
+        ul = next((r for r in runs if r.method == "ul_tune" and r.seed == run.seed), None)
+        cells = ", ".join(
+            f"{c['trial']}{'*' if c['baseline'] else ''} {c['low_fidelity']:.3f} -> "
+            f"{'-' if c['full_size'] is None else format(c['full_size'], '.3f')} "
+            f"({c['epochs_run']})" for c in run.race["candidates"])
+        defaults = "-" if run.defaults_full_size is None else f"{run.defaults_full_size:.3f}"
+        ul_value = "-" if ul is None or ul.revalidated_fitness is None else \
+            f"{ul.revalidated_fitness:.3f}"
+        lines.append(f"| {run.seed} | {cells} | {run.race['rank_correlation']} | {defaults} | "
+                     f"{run.revalidated_fitness or 0.0:.3f} | {ul_value} |")
+    lines.append("\n`*` the baseline (Ultralytics' defaults).")
     return "\n".join(lines) + "\n"
 
 
@@ -252,7 +310,8 @@ def plot(runs: list[MethodRun], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    colors = {"ul_tune": "tab:red", "sweep_tpe": "tab:blue", "sweep_random": "tab:gray"}
+    colors = {"ul_tune": "tab:red", "sweep_tpe": "tab:blue", "sweep_random": "tab:gray",
+              "sweep_race": "tab:green"}
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for run in runs:
         xs = [0.0] + [c for c, _ in run.curve]
@@ -280,6 +339,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trial-epochs", type=int, help="epochs per sweep trial")
     parser.add_argument("--fraction", type=float, help="sweep's trial.fraction")
     parser.add_argument("--final-epochs", type=int, help="epochs of the re-validation training")
+    parser.add_argument("--candidates", type=int,
+                        help="sweep_race: final.candidates (the baseline races too)")
     parser.add_argument("--device")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS))

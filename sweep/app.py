@@ -45,6 +45,7 @@ from sweep.study import (
     set_record,
     study_location,
     study_name,
+    waits_for_stall,
 )
 from sweep.supervisor import Supervisor, WorkerCrashLoop, check_devices, resolve_devices
 from sweep.tracking import Callbacks, load_callbacks
@@ -75,6 +76,7 @@ def prepare(cfg: DictConfig, choices: Mapping[str, Any], overrides: Sequence[str
                                OmegaConf.to_container(cfg.shapes))  # type: ignore[arg-type]
     label_warning = check_labels(dataset, str(cfg.data))
     model = resolve_model(cfg.model)
+    cfg.pruning.wait_for_stall = waits_for_stall(cfg.pruning.wait_for_stall, model)
     make_sampler(cfg, to_distributions(cfg.space))  # the grid sampler's needs are checked here
     check_devices(cfg.workers.devices)
     plan = Plan(config=OmegaConf.to_container(cfg, resolve=True),  # type: ignore[arg-type]

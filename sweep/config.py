@@ -149,6 +149,9 @@ def validate(cfg: DictConfig) -> None:
     if not isinstance(cfg.pruning.zero_is_warmup, bool):
         raise ConfigError("pruning.zero_is_warmup", cfg.pruning.zero_is_warmup,
                           "must be true or false", "set pruning.zero_is_warmup=true (or false)")
+    if cfg.pruning.wait_for_stall not in (True, False, "auto"):
+        raise ConfigError("pruning.wait_for_stall", cfg.pruning.wait_for_stall,
+                          "must be true, false or auto", "set pruning.wait_for_stall=auto")
     _positive_int("final.candidates", cfg.final.candidates)
     if cfg.trial.val_images is not None:
         _positive_int("trial.val_images", cfg.trial.val_images)

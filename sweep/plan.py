@@ -34,6 +34,8 @@ class Plan:
     overrides: list[str] = field(default_factory=list)
     # what Ultralytics' label check will drop from the data (sweep.labels), said at start
     label_warning: str | None = None
+    # a race's plan (sweep.race): the search study it decides the finalist of
+    race_of: str | None = None
 
     def save(self, path: Path) -> None:
         """Write the plan for the workers, with no database password in it."""

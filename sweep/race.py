@@ -67,11 +67,15 @@ def race_plan(plan: Plan, name: str, count: int) -> Plan:
     config["trial"].update(fraction=final["fraction"], epochs=final["epochs"],
                            patience=final["patience"], val_images=None)
     config["train"]["plots"] = bool(final["plots"])
+    # candidates are compared at equal epochs once stalled (the trials' patience rule), never
+    # by rank alone: a full-size run may start slower than it ends
+    config["pruning"]["wait_for_stall"] = True
     config["study"].update(name=name, n_trials=count, baseline=False, timeout=None,
                            artifacts=str(artifact_dir(plan.config, Path(plan.study_dir))))
     return Plan(config=config, study_name=name, storage_url=plan.storage_url,
                 study_dir=str(Path(plan.study_dir) / "race"), data_yaml=plan.data_yaml,
-                model=plan.model, run_id=plan.run_id, overrides=plan.overrides)
+                model=plan.model, run_id=plan.run_id, overrides=plan.overrides,
+                race_of=plan.study_name)
 
 
 def open_race(plan: Plan, study: optuna.Study) -> tuple[Plan, optuna.Study, list[FrozenTrial]]:
@@ -107,6 +111,7 @@ def race_summary(race: optuna.Study) -> dict[str, Any]:
                      "low_fidelity": trial.user_attrs["low_fidelity"],
                      "full_size": trial.value if done else None,
                      "epochs_run": trial.user_attrs.get("epochs_run"),
+                     "train_s": trial.user_attrs.get("train_s"),
                      "stop_reason": trial.user_attrs.get("stop_reason")})
     ranked = [r for r in rows if r["full_size"] is not None]
     sign = -1.0 if maximize else 1.0  # rank 1 = best; ties share their mean rank

@@ -71,10 +71,20 @@ def make_sampler(cfg: DictConfig, distributions: Mapping[str, BaseDistribution],
     return sampler
 
 
+def waits_for_stall(setting: bool | str, model: str) -> bool:
+    """`pruning.wait_for_stall` for this model: `auto` waits when training from scratch (a .yaml
+    architecture), where trials take off anywhere from epoch 3 to 9, and not from weights, where
+    curves separate from the first epoch (docs/benchmarks.md)."""
+    if setting == "auto":
+        return model.endswith((".yaml", ".yml"))
+    return bool(setting)
+
+
 def make_pruner(cfg: DictConfig) -> optuna.pruners.BasePruner:
     """The configured pruner, consulted once a trial has gone `trial.patience` epochs without
-    improving (StallPruner)."""
-    return StallPruner(instantiate(cfg.pruner), patience=cfg.trial.patience,
+    improving, or every epoch when `pruning.wait_for_stall` is false (StallPruner)."""
+    wait = cfg.pruning.wait_for_stall is not False  # `auto` is resolved by app.prepare
+    return StallPruner(instantiate(cfg.pruner), patience=cfg.trial.patience if wait else 0,
                        zero_is_warmup=cfg.pruning.zero_is_warmup)
 
 

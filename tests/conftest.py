@@ -18,6 +18,7 @@ from omegaconf import DictConfig
 ROOT = Path(__file__).resolve().parents[1]
 CONF = ROOT / "conf"
 FIXTURES = ROOT / "tests" / "fixtures"
+Compose = Callable[..., DictConfig]  # the compose_cfg fixture
 BCCD = FIXTURES / "bccd" / "data.yaml"  # 12 train / 4 val real images, MIT (PROVENANCE.md)
 
 

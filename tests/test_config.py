@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from omegaconf import DictConfig
 
 from sweep import data as datasets
 from sweep.app import prepare
 from sweep.config import validate
 from sweep.errors import ConfigError
+from sweep.space import to_distributions
 from sweep.stall import StallPruner
-from tests.conftest import BCCD, run_sweep
-
-Compose = Callable[..., DictConfig]
+from sweep.study import make_sampler
+from tests.conftest import BCCD, Compose, run_sweep
 
 
 def test_default_space_never_uses_auto_optimizer(compose_cfg: Compose) -> None:
@@ -81,6 +79,7 @@ def test_space_overrides_compose(compose_cfg: Compose) -> None:
         (["workers.devices=[gpu0]"], "workers.devices"),
         (["trial.val_images=0"], "trial.val_images"),
         (["pruning.zero_is_warmup=maybe"], "pruning.zero_is_warmup"),
+        (["pruning.wait_for_stall=sometimes"], "pruning.wait_for_stall"),
     ],
 )
 def test_bad_config_is_rejected_with_key(compose_cfg: Compose, overrides: list[str],
@@ -213,3 +212,12 @@ def test_missing_gpu_is_refused_before_training(compose_cfg: Compose) -> None:
     with pytest.raises(ConfigError) as info:
         prepare(compose_cfg("workers.devices=[99]"), {})
     assert info.value.key == "workers.devices" and "no GPU [99]" in info.value.problem
+
+
+@pytest.mark.parametrize(("n_trials", "startup"), [(1, 2), (6, 2), (20, 5), (40, 10), (400, 10)])
+def test_model_based_samplers_start_with_a_quarter_of_the_budget(
+        compose_cfg: Compose, n_trials: int, startup: int) -> None:
+    for sampler in ("tpe", "gp"):
+        cfg = compose_cfg(f"sampler={sampler}", f"study.n_trials={n_trials}")
+        assert cfg.sampler.n_startup_trials == startup
+        assert make_sampler(cfg, to_distributions(cfg.space))._n_startup_trials == startup

@@ -57,13 +57,20 @@ def test_smoke_outputs(smoke_run: Path) -> None:
     finalist = summary["finalist"]
     assert Path(finalist["weights"]).exists()
     assert set(finalist["metrics"]) >= {"map50", "map50-95", "precision", "recall"}
-    assert finalist["params"] == summary["best_trial"]["params"]
-    values = [t.value for t in _study(smoke_run).get_trials() if t.state.name == "COMPLETE"]
+    # the default race: both trials (the baseline among them) retrained at full size, the
+    # finalist is the best of them there, which need not be the best trial at low fidelity
+    trials = {t.number: t for t in _study(smoke_run).get_trials()}
+    race = summary["race"]
+    assert sorted(c["trial"] for c in race["candidates"]) == sorted(trials)
+    assert any(c["baseline"] for c in race["candidates"])
+    assert finalist["race"] == race["study"]
+    assert finalist["params"] == trials[finalist["source_trial"]].params
+    values = [t.value for t in trials.values() if t.state.name == "COMPLETE"]
     if len(values) >= 2 and len(set(values)) == 1:  # at smoke size often all 0.0: said so
         assert summary["warnings"] and "cannot be ranked" in summary["warnings"][0]
     best = yaml.safe_load((smoke_run / "smoke" / "best.yaml").read_text())
     assert best["final"]["only"] is True
-    assert best["final"]["params"] == summary["best_trial"]["params"]
+    assert best["final"]["params"] == finalist["params"]
 
 
 def test_smoke_leaves_a_review(smoke_run: Path) -> None:
@@ -114,11 +121,19 @@ def test_smoke_leaves_a_review(smoke_run: Path) -> None:
 
 
 def test_smoke_mirrors_every_trial_and_the_finalist_to_wandb(smoke_run: Path) -> None:
-    """Read back with wandb's own reader: one run per trial and one `final` run."""
+    """Read back with wandb's own reader: one run per trial, per race candidate and one
+    `final` run."""
     trials = {t.number: t for t in _study(smoke_run).get_trials()}
+    summary = json.loads((smoke_run / "smoke" / "summary.json").read_text())
     runs = wandb_runs(smoke_run / "smoke")
-    assert sorted(r["name"] for r in runs) == ["final", "trial-0000", "trial-0001"]
-    assert all(r["group"] == "smoke" and r["exit_code"] == 0 for r in runs)
+    assert sorted(r["name"] for r in runs) == ["final", "race-0000", "race-0001",
+                                               "trial-0000", "trial-0001"]
+    assert all(r["exit_code"] == 0 for r in runs)
+    for run in runs:  # the race's candidates join the sweep's group, with their own job type
+        assert run["group"] == "smoke"
+        assert (run["job_type"] == "race") == run["name"].startswith("race-")
+        if run["job_type"] == "race":
+            assert run["config"]["optuna"]["study"] == summary["race"]["study"]
     for run in (r for r in runs if r["name"].startswith("trial-")):
         trial = trials[run["config"]["optuna"]["trial"]]
         assert run["job_type"] == "trial" and run["name"] == f"trial-{trial.number:04d}"
@@ -134,9 +149,8 @@ def test_smoke_mirrors_every_trial_and_the_finalist_to_wandb(smoke_run: Path) ->
         assert run["summary"]["best_value"] == pytest.approx(trial.value)
         assert run["summary"]["device"] == "cpu" and run["summary"]["wall_time_s"] > 0
     (final,) = (r for r in runs if r["name"] == "final")
-    summary = json.loads((smoke_run / "smoke" / "summary.json").read_text())
     assert final["job_type"] == "final" and summary["finalist"]["wandb_run_id"] == final["id"]
-    assert final["config"]["source_trial"] == summary["best_trial"]["number"]
+    assert final["config"]["source_trial"] == summary["finalist"]["source_trial"]
     assert {k: final["config"][f"space.{k}"] for k in summary["finalist"]["params"]} == \
         summary["finalist"]["params"]
     assert len(final["history"]) == 2  # both epochs, from Ultralytics' results.csv
@@ -152,8 +166,8 @@ def test_best_yaml_retrains_without_searching(smoke_run: Path, sweep_env: dict[s
     result = run_sweep(sweep_env, *summary["rerun_command"].split()[3:], cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert len(_study(smoke_run).get_trials()) == before  # no search
-    weights = smoke_run / "smoke" / "final-2" / "train" / "weights" / "best.pt"
-    assert weights.exists()
+    # the sweep's finalist won the race (race/), so this retrain is the first in final/
+    assert Path(summary["finalist"]["weights"]).is_relative_to(smoke_run / "smoke" / "race")
     assert (smoke_run / "smoke" / "final" / "train" / "weights" / "best.pt").exists()
 
 
@@ -164,8 +178,9 @@ def test_rerun_resumes_the_same_study(smoke_run: Path, sweep_env: dict[str, str]
     after = {t.number: (t.state, t.params, t.value) for t in _study(smoke_run).get_trials()}
     assert len(after) > len(before)
     assert all(after[n] == before[n] for n in before)  # earlier trials unchanged
-    with sqlite3.connect(smoke_run / "smoke" / "study.db") as db:
-        assert db.execute("select count(*) from studies").fetchone()[0] == 1
+    with sqlite3.connect(smoke_run / "smoke" / "study.db") as db:  # beside the race studies
+        names = [row[0] for row in db.execute("select study_name from studies")]
+    assert [n for n in names if not n.startswith("smoke-race-")] == ["smoke"]
 
 
 def test_real_bccd_fixture(sweep_env: dict[str, str], tmp_path: Path) -> None:

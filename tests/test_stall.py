@@ -3,10 +3,17 @@ CPU worker, in order), where PatientPruner pruned nothing."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import optuna
 import pytest
+from omegaconf import OmegaConf
 
+from sweep.app import prepare
+from sweep.race import race_plan
 from sweep.stall import StallPruner, epochs_without_improvement
+from sweep.study import make_pruner, waits_for_stall
+from tests.conftest import BCCD, Compose
 
 # `python -m sweep +experiment=yolo11n` on 2 CPU cores, 2026-11-29 (docs/benchmarks.md): from
 # scratch, every trial sits at 0.0 until epoch 6-7; three never take off.
@@ -29,6 +36,22 @@ FOUR_FLAT = [
     [0.0] * 6 + [0.03, 0.12, 0.25, 0.4],
     [0.0] * 10,
     [0.0] * 10,
+]
+
+# `scripts/bench_pruning.py --pretrain 15`, seed 0, pruner=none (docs/benchmarks.md): fine-tuning
+# from weights pretrained on other shapes, in the order the trials finished, each cut where
+# Ultralytics' early stop (patience 3) ended it. Curves separate from the first epochs.
+PRETRAINED = [
+    [0.759, 0.644, 0.745, 0.738],
+    [0.031, 0.419, 0.618, 0.769, 0.814, 0.685, 0.67, 0.77],
+    [0.0, 0.00044, 0.0002, 0.00017, 0.00025],
+    [0.44, 0.631, 0.658, 0.706, 0.769, 0.656, 0.675, 0.705],
+    [0.00281, 0.0066, 0.00518, 0.00049, 0.00048],
+    [0.153, 0.306, 0.46, 0.302, 0.445, 0.204],
+    [0.006, 0.0, 0.229, 0.327, 0.542, 0.38, 0.651, 0.001, 0.05, 0.41],
+    [0.416, 0.702, 0.648, 0.777, 0.823, 0.804, 0.838, 0.866, 0.895, 0.863],
+    [0.022, 0.161, 0.475, 0.535, 0.727, 0.652, 0.781, 0.787, 0.808, 0.873],
+    [0.358, 0.575, 0.735, 0.664, 0.774, 0.785, 0.814, 0.793, 0.75, 0.825],
 ]
 
 
@@ -81,6 +104,24 @@ def test_flat_trials_stop_once_others_rise_when_zero_is_not_warmup() -> None:
     assert _run(FOUR_FLAT, optuna.pruners.PatientPruner(_median(), patience=3)) == {}
 
 
+def test_waiting_for_a_stall_saves_nothing_beyond_early_stop_ranking_every_epoch_does() -> None:
+    # The curves already end where Ultralytics' early stop (same patience) ended them: a trial
+    # stalled for `patience` epochs stops then either way, so waiting for the stall before
+    # asking the median prunes nothing earlier (pruned at the early stop's own epoch, if at all).
+    waited = _run(PRETRAINED, StallPruner(_median(), patience=3))
+    assert all(step == len(PRETRAINED[n]) - 1 for n, step in waited.items())
+    # pruning.wait_for_stall=false: the median is asked every epoch; the trials that end below
+    # the median stop within three epochs and the best (trial 7) runs to the end. The price:
+    # slow starters are pruned too (trial 8, at 0.16 on epoch 1, would have ended second).
+    ranked = _run(PRETRAINED, StallPruner(_median(), patience=0))
+    assert ranked == {2: 1, 3: 2, 4: 1, 5: 1, 6: 1, 8: 1, 9: 1}
+    ends = sorted(range(len(PRETRAINED)), key=lambda n: max(PRETRAINED[n]))
+    below = ends[:len(ends) // 2]
+    would = sum(len(PRETRAINED[n]) for n in below)
+    trained = sum(ranked.get(n, len(PRETRAINED[n]) - 1) + 1 for n in below)
+    assert trained <= would / 2, (ranked, trained, would)
+
+
 def test_no_wrapped_pruner_is_a_plain_early_stop() -> None:
     # Stalled for 3 epochs is enough: what Ultralytics' EarlyStopping does with patience=3
     # (except that it never stops during an all-zero start).
@@ -105,3 +146,20 @@ def test_epochs_without_improvement(values: list[float], maximize: bool, since: 
 def test_negative_patience_is_refused() -> None:
     with pytest.raises(ValueError, match="patience cannot be negative but got -1"):
         StallPruner(None, patience=-1)
+
+
+def test_wait_for_stall_auto_follows_the_model(compose_cfg: Compose, tmp_path: Path) -> None:
+    weights = tmp_path / "mine.pt"
+    weights.write_bytes(b"not read before training")
+    for model, wait in (("yolo11n.yaml", True), (str(weights), False)):
+        cfg = compose_cfg(f"data={BCCD}", f"model={model}")
+        plan, _ = prepare(cfg, {})
+        assert plan.config["pruning"]["wait_for_stall"] is wait  # what the workers are given
+        pruner = make_pruner(OmegaConf.create(plan.config))
+        assert isinstance(pruner, StallPruner) and pruner.patience == (3 if wait else 0)
+        # the race compares candidates once stalled, whatever the search did
+        assert race_plan(plan, "r", 2).config["pruning"]["wait_for_stall"] is True
+    plan, _ = prepare(compose_cfg(f"data={BCCD}", f"model={weights}",
+                                  "pruning.wait_for_stall=true"), {})
+    assert make_pruner(OmegaConf.create(plan.config)).patience == 3
+    assert waits_for_stall("auto", "/m/custom.yml") and not waits_for_stall(False, "a.yaml")

@@ -39,7 +39,8 @@ def test_forced_online_without_network_still_sweeps(sweep_env: dict[str, str],
     summary = json.loads((tmp_path / "online" / "summary.json").read_text())
     assert _finished(summary) == 2 and summary["finalist"]
     assert "did not answer" in result.stdout
-    assert len(wandb_runs(tmp_path / "online")) == 3  # every trial and the finalist, offline
+    # every trial, race candidate and the finalist, offline
+    assert len(wandb_runs(tmp_path / "online")) == 5
 
 
 def test_online_init_that_hangs_costs_each_process_one_timeout(
@@ -54,9 +55,12 @@ def test_online_init_that_hangs_costs_each_process_one_timeout(
     assert _finished(summary) == 2
     worker_log = (tmp_path / "hang" / "workers" / "worker-0.log").read_text()
     assert worker_log.count("online init failed") == 1  # the second trial did not wait again
+    race_log = (tmp_path / "hang" / "race" / "workers" / "worker-0.log").read_text()
+    assert race_log.count("online init failed") == 1  # the race's worker: once for two
     assert result.stdout.count("online init failed") == 1  # the finalist's run, in the main one
     runs = wandb_runs(tmp_path / "hang")
-    assert sorted(r["name"] for r in runs) == ["final", "trial-0000", "trial-0001"]
+    assert sorted(r["name"] for r in runs) == ["final", "race-0000", "race-0001", "trial-0000",
+                                               "trial-0001"]
 
 
 def test_ultralytics_mlflow_integration_leaves_nothing_in_the_working_folder(
@@ -124,7 +128,8 @@ def test_no_password_or_api_key_in_anything_a_sweep_leaves(sweep_env: dict[str, 
                       "--config-name", "best", "final.epochs=1", cwd=work)
     assert rerun.returncode == 0, rerun.stdout[-3000:] + rerun.stderr[-3000:]
     study = optuna.load_study(study_name=name, storage=url)
-    assert get_record(study, "finalist")["run_dir"].startswith(str(study_dir / "final-2"))
+    # the sweep's finalist came from its race (race/), so the retrain is the first in final/
+    assert get_record(study, "finalist")["run_dir"] == str(study_dir / "final" / "train")
     assert password.encode() not in (rerun.stdout + rerun.stderr).encode()
     assert _files_holding(password.encode(), work, home) == []
 

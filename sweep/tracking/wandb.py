@@ -233,8 +233,15 @@ class WandbMirror:
         self.run: Any = None
 
     @property
+    def study_dir(self) -> Path:
+        """The search study's folder, also for the race (`<study dir>/race`): all the runs of
+        one sweep go to one W&B group and one offline folder, which one `wandb sync` uploads."""
+        here = Path(self.plan.study_dir)
+        return here.parent if self.plan.race_of else here
+
+    @property
     def runs_dir(self) -> Path:
-        return Path(self.plan.study_dir) / "wandb"
+        return self.study_dir / "wandb"
 
     def sync_hint(self) -> str:
         return f"wandb sync {self.runs_dir}/offline-run-*"
@@ -264,8 +271,9 @@ class WandbMirror:
             where = {}
         extra = {"sweep_id": sweep_id} if sweep_id else {}
         common = dict(
-            **where, tags=list(self.settings.get("tags") or []), group=self.plan.study_name,
-            dir=str(self.plan.study_dir), reinit="finish_previous",
+            **where, tags=list(self.settings.get("tags") or []),
+            group=self.plan.race_of or self.plan.study_name, dir=str(self.study_dir),
+            reinit="finish_previous",
             settings=wandb.Settings(init_timeout=float(self.settings["init_timeout"]),
                                     console="off", x_disable_meta=True, silent=True,
                                     disable_git=True, save_code=False, **extra),
@@ -343,7 +351,9 @@ class WandbMirror:
                   "final": {k: cfg["final"][k] for k in ("epochs", "fraction", "patience")},
                   "source_trial": record.get("source_trial"), "model": plan.model,
                   "data": plan.data_yaml, "optuna": self._optuna(record.get("source_trial"))}
-        run = self._init(job_type="final", name=run_dir.parent.name, config=config)
+        # a retrain is named after its folder (final, final-2, ...); a race winner is `final`
+        name = "final" if record.get("race") else run_dir.parent.name
+        run = self._init(job_type="final", name=name, config=config)
         if run is None:
             return
         import wandb
@@ -391,9 +401,14 @@ class WandbMirror:
                                   "wandb_url": attrs.get("wandb_url")}
             notes = (f"Retry of trial {retry_of} (W&B run {attrs.get('wandb_run_id')}), whose "
                      f"worker died: {attrs.get('fail_reason', 'unknown')}")
-        self.run = self._init(job_type="trial", name=f"trial-{trial.number:04d}",
-                              config=config, notes=notes,
-                              sweep_id=os.environ.get(SWEEP_ENV) or None)
+        # a race candidate (sweep.race) is named after the search trial it retrains
+        candidate_of = trial.user_attrs.get("candidate_of")
+        job_type, name = ("trial", f"trial-{trial.number:04d}") if candidate_of is None else \
+            ("race", f"race-{int(candidate_of):04d}")
+        # a W&B sweep's runs are its low-fidelity trials: a full-size candidate is not one
+        sweep_id = (os.environ.get(SWEEP_ENV) or None) if candidate_of is None else None
+        self.run = self._init(job_type=job_type, name=name, config=config, notes=notes,
+                              sweep_id=sweep_id)
         if self.run is None:
             return
         trial.set_user_attr("wandb_run_id", self.run.id)
