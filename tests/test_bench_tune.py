@@ -1,4 +1,4 @@
-"""The benchmark harness on its tiniest budget, so it cannot rot (figures are not checked)."""
+"""The benchmark harnesses on their tiniest budgets, so they cannot rot (figures unchecked)."""
 
 from __future__ import annotations
 
@@ -51,3 +51,35 @@ def test_bench_fidelity_tiny(sweep_env: dict[str, str], tmp_path: Path) -> None:
     assert runs["trial"]["train_images"] == 24 and runs["trial"]["epochs"] == 1  # smoke: 48/2
     assert runs["trial"]["steps"] == 2 and runs["trial-batch-8"]["steps"] == 3
     assert all(r["fitness"] is not None for r in runs.values())
+
+
+def test_bench_sampler_tiny(sweep_env: dict[str, str], tmp_path: Path) -> None:
+    out = tmp_path / "sampler"
+    done = subprocess.run([sys.executable, "scripts/bench_sampler.py", "--seeds", "0",
+                           "--variants", "tpe-2", "random", "--trials", "3", "--set",
+                           "debug=smoke", "--out", str(out)], cwd=ROOT, env=sweep_env,
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    runs = {r["variant"]: r for r in json.loads((out / "results.json").read_text())["runs"]}
+    assert set(runs) == {"tpe-2", "random"}
+    for run in runs.values():
+        assert len(run["values"]) == 3 and run["best"] == max(run["values"])
+    assert "mean best over seeds" in (out / "table.md").read_text()
+
+
+def test_bench_pruning_from_pretrained_weights_tiny(sweep_env: dict[str, str],
+                                                    tmp_path: Path) -> None:
+    out = tmp_path / "pruning"
+    litter = [ROOT / "mlflow.db", ROOT / "mlruns"]  # what Ultralytics' MLflow callback writes
+    before = [path.exists() for path in litter]
+    done = subprocess.run([sys.executable, "scripts/bench_pruning.py", "--pretrain", "1",
+                           "--seeds", "0", "--trials", "2", "--epochs", "2", "--workers", "1",
+                           "--out", str(out), "debug=smoke"], cwd=ROOT, env=sweep_env,
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    results = json.loads((out / "results.json").read_text())
+    weights = out / "pretrain-1" / "weights" / "best.pt"
+    assert weights.is_file() and f"model={weights}" in results["settings"]["overrides"]
+    assert {r["pruner"] for r in results["runs"]} == {"median", "none"}
+    assert all(r["trials"] == 2 and r["epochs_trained"] >= 2 for r in results["runs"])
+    assert [path.exists() for path in litter] == before  # the pretraining ran as sweep's do
