@@ -15,6 +15,7 @@ from sweep import data as datasets
 from sweep.config import METRICS
 from sweep.memory import is_out_of_memory, worst_value
 from sweep.pruning import EpochPruner
+from sweep.study import early_stop_patience
 from sweep.tracking import Callbacks
 from sweep.training import train
 
@@ -99,7 +100,7 @@ def run_trial(trial: optuna.Trial, cfg: dict[str, Any], dataset: datasets.Datase
         attrs.update(subset)
         callbacks.fire("on_trial_start", trial,
                        trial_info(cfg, params, subset, model, dataset, attrs["device"]))
-        args = train_args(cfg, params, int(cfg["trial"]["epochs"]), int(cfg["trial"]["patience"]),
+        args = train_args(cfg, params, int(cfg["trial"]["epochs"]), early_stop_patience(cfg),
                           device)
         train_started = time.time()
         try:

@@ -60,6 +60,8 @@ def _sweep(sampler: optuna.samplers.BaseSampler, dataset: datasets.Dataset, tmp_
                         "lr0": {"low": 1e-4, "high": 1e-1, "log": True}},
               "train": {"seed": 0, "imgsz": 64},
               "trial": {"fraction": 0.5, "epochs": 3, "patience": 3, "val_images": 4},
+              "pruner": {"_target_": "optuna.pruners.NopPruner"},
+              "pruning": {"wait_for_stall": True},
               "study": {"metric": "fitness", "direction": "maximize", "n_trials": n_trials},
               "workers": {"max_failures": 5}}
     url = f"sqlite:///{tmp_path / 'study.db'}"
@@ -126,6 +128,8 @@ def test_only_out_of_memory_trials_is_no_finalist(dataset: datasets.Dataset, tmp
     monkeypatch.setattr("sweep.trial.train", fake_train)
     cfg = {"train": {"seed": 0}, "trial": {"fraction": 0.5, "epochs": 2, "patience": 2,
                                            "val_images": 4},
+           "pruner": {"_target_": "optuna.pruners.NopPruner"},
+           "pruning": {"wait_for_stall": True},
            "study": {"metric": "fitness", "direction": "maximize"}}
     trial = study.ask(fixed_distributions=SPACE)
     outcome = run_trial(trial, cfg, dataset, "m.yaml", tmp_path, "cpu")

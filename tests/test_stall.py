@@ -12,7 +12,7 @@ from omegaconf import OmegaConf
 from sweep.app import prepare
 from sweep.race import race_plan
 from sweep.stall import StallPruner, epochs_without_improvement
-from sweep.study import make_pruner, waits_for_stall
+from sweep.study import early_stop_patience, make_pruner, waits_for_stall
 from tests.conftest import BCCD, Compose
 
 # `python -m sweep +experiment=yolo11n` on 2 CPU cores, 2026-11-29 (docs/benchmarks.md): from
@@ -157,9 +157,14 @@ def test_wait_for_stall_auto_follows_the_model(compose_cfg: Compose, tmp_path: P
         assert plan.config["pruning"]["wait_for_stall"] is wait  # what the workers are given
         pruner = make_pruner(OmegaConf.create(plan.config))
         assert isinstance(pruner, StallPruner) and pruner.patience == (3 if wait else 0)
+        # asked every epoch, the pruner decides instead of Ultralytics' early stop
+        assert early_stop_patience(plan.config) == (3 if wait else 0)
         # the race compares candidates once stalled, whatever the search did
         assert race_plan(plan, "r", 2).config["pruning"]["wait_for_stall"] is True
     plan, _ = prepare(compose_cfg(f"data={BCCD}", f"model={weights}",
                                   "pruning.wait_for_stall=true"), {})
     assert make_pruner(OmegaConf.create(plan.config)).patience == 3
+    assert early_stop_patience(plan.config) == 3
+    plan, _ = prepare(compose_cfg(f"data={BCCD}", f"model={weights}", "pruner=none"), {})
+    assert early_stop_patience(plan.config) == 3  # no pruner: Ultralytics' early stop stays
     assert waits_for_stall("auto", "/m/custom.yml") and not waits_for_stall(False, "a.yaml")
