@@ -134,9 +134,11 @@ def run_agent(cfg: DictConfig, choices: Mapping[str, Any], values: Mapping[str, 
     study_dir = Path(plan.study_dir)
     study_dir.mkdir(parents=True, exist_ok=True)
     study = open_study(cfg, plan.study_name, plan.storage_url, distributions)
-    # W&B chose the values and W&B's hyperband stops runs: Optuna only records this trial.
+    # W&B chose the values and W&B's hyperband stops runs: Optuna only records this trial,
+    # and Ultralytics' early stop (trial.patience) stays, as with pruner=none.
     study.sampler = optuna.samplers.PartialFixedSampler(params, study.sampler)
     study.pruner = optuna.pruners.NopPruner()
+    plan.config["pruning"]["wait_for_stall"] = True
     console.print(f"study {plan.study_name} in {redact(plan.storage_url)}: one W&B agent trial "
                   f"with {params}")
     callbacks.fire("on_run_start", plan)  # settles the W&B mode as the main command does

@@ -19,7 +19,7 @@ import yaml
 
 from sweep.plan import Plan
 from sweep.tracking.wandb import SWEEP_ATTR, study_sweep_id
-from tests.conftest import run_sweep, wandb_runs
+from tests.conftest import BCCD, Compose, run_sweep, wandb_runs
 from tests.test_wandb_sweep import sweeps_engine
 
 pytestmark = pytest.mark.slow
@@ -225,3 +225,27 @@ def test_online_sweep_is_created_once_per_study_from_the_export(sweep_env: dict[
     assert len(trials) == 3 and {r["sweep_id"] for r in trials} == {"sw000001"}
     study = optuna.load_study(study_name="online", storage=f"sqlite:///{study_dir / 'study.db'}")
     assert system_attrs(study)[SWEEP_ATTR] == "sw000001"
+
+
+def test_an_agent_trial_from_weights_keeps_ultralytics_early_stop(
+        compose_cfg: Compose, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """W&B's early_terminate stops agent trials, not sweep's pruner: from weights, where a
+    sweep's own trials hand the early stop to the pruner, an agent trial keeps it."""
+    from sweep.agent import run_agent
+    from sweep.study import early_stop_patience
+
+    weights = tmp_path / "mine.pt"
+    weights.write_bytes(b"never loaded: training is replaced below")
+    cfg = compose_cfg(f"data={BCCD}", f"model={weights}", "tracking.wandb.mode=offline")
+    seen: dict[str, Any] = {}
+
+    def record(study: optuna.Study, trial: optuna.Trial, plan: Plan, *args: Any,
+               **kwargs: Any) -> None:
+        seen.update(patience=early_stop_patience(plan.config), pruner=study.pruner)
+        return None  # as if interrupted: nothing trains
+
+    monkeypatch.setattr("sweep.worker.train_and_tell", record)
+    values = {"batch": 16, "lr0": 0.01, "lrf": 0.01, "momentum": 0.9, "optimizer": "SGD",
+              "scale": 0.5}
+    assert run_agent(cfg, {}, values) == 130
+    assert seen["patience"] == 3 and isinstance(seen["pruner"], optuna.pruners.NopPruner)
