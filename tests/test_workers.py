@@ -160,6 +160,12 @@ def test_postgres_shared_by_two_sweeps(sweep_env: dict[str, str], tmp_path: Path
     assert len(_finished(study)) == 4
     workers = {t.user_attrs.get("run_id") for t in study.get_trials()}
     assert len(workers) == 2  # both sweeps ran trials
-    finals = list(tmp_path.glob("machine-*/*/final/train/weights/best.pt"))
-    assert len(finals) == 1  # the finalist is trained once
-    assert get_record(study, "finalist")["weights"] == str(finals[0])
+    # the finalist is decided by one race that both machines share: each candidate is trained
+    # once, on one machine or the other
+    record = get_record(study, "finalist")
+    race = _load(url, record["race"])
+    pattern = "machine-*/*/race/trials/*/train/weights/best.pt"
+    raced = sorted(str(path) for path in tmp_path.glob(pattern))
+    assert len(raced) == len(race.get_trials()) == len(_finished(race)) >= 2
+    assert record["weights"] in raced
+    assert not list(tmp_path.glob("machine-*/*/final"))  # no separate retrain
