@@ -14,14 +14,15 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sweep.testing import run_sweep_or_exit  # noqa: E402
 
 # name -> (fraction, epochs, batch or None for the default's, extra overrides): what differs
 # from a trial (half the data, 10 epochs, batch 16, no warm-up)
@@ -51,17 +52,13 @@ def run(name: str, seed: int, root: Path, params: dict[str, Any], scale: float,
     epochs = max(1, round(epochs * scale))
     batch = batch or params["batch"]
     fixed = ",".join(f"{k}:{v}" for k, v in {**params, "batch": batch}.items())
-    args = [sys.executable, "-m", "sweep", "+experiment=yolo11n", "model=yolo11n.yaml",
+    args = ["+experiment=yolo11n", "model=yolo11n.yaml",
             f"study.name=fidelity-{name}-s{seed}", "final.only=true",
             f"final.params={{{fixed}}}", f"final.fraction={fraction}",
             f"final.epochs={epochs}", f"final.patience={epochs}", f"train.seed={seed}",
             "tracking=[]", f"paths.root={root}", *extra, *overrides]
-    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     started = time.time()
-    done = subprocess.run(args, env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise SystemExit(f"{name} seed {seed} failed:\n{done.stdout[-2000:]}\n"
-                         f"{done.stderr[-2000:]}")
+    run_sweep_or_exit(args, f"{name} seed {seed}")
     summary = json.loads((root / f"fidelity-{name}-s{seed}" / "summary.json").read_text())
     images = summary["finalist"]["train_images"]
     return {"variant": name, "seed": seed, "fraction": fraction, "epochs": epochs,

@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -33,20 +31,19 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from sweep.testing import run_sweep_or_exit  # noqa: E402
+
 
 def _run(opts: argparse.Namespace, pruner: str, seed: int, root: Path) -> dict[str, Any]:
     import optuna
 
     name = f"{pruner}-s{seed}"
-    args = [sys.executable, "-m", "sweep", "+experiment=yolo11n", f"pruner={pruner}",
+    args = ["+experiment=yolo11n", f"pruner={pruner}",
             f"study.name={name}", f"study.n_trials={opts.trials}", f"train.seed={seed}",
             f"trial.epochs={opts.epochs}", f"workers.devices=[{','.join(['cpu'] * opts.workers)}]",
             "final.enabled=false", "tracking=[]", f"paths.root={root}", *opts.overrides]
-    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     started = time.time()
-    done = subprocess.run(args, env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        sys.exit(f"{name}: exit {done.returncode}\n{done.stdout[-3000:]}\n{done.stderr[-2000:]}")
+    run_sweep_or_exit(args, name)
     url = f"sqlite:///{root / name / 'study.db'}"
     study = optuna.load_study(study_name=name, storage=url)
     trials = [t for t in study.get_trials() if t.state.name in ("COMPLETE", "PRUNED")]

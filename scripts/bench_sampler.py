@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sweep.testing import run_sweep_or_exit  # noqa: E402
 
 # name -> sampler overrides
 VARIANTS: dict[str, list[str]] = {
@@ -38,14 +39,11 @@ def run(name: str, seed: int, opts: argparse.Namespace) -> dict[str, Any]:
 
     study_name = f"sampler-{name}-s{seed}"
     root = opts.out / "studies"
-    args = [sys.executable, "-m", "sweep", "+experiment=yolo11n", f"study.name={study_name}",
+    args = ["+experiment=yolo11n", f"study.name={study_name}",
             f"study.n_trials={opts.trials}", f"train.seed={seed}", "final.enabled=false",
             "tracking=[]", f"paths.root={root}", *VARIANTS[name], *opts.overrides]
-    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     started = time.time()
-    done = subprocess.run(args, env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise SystemExit(f"{study_name} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    run_sweep_or_exit(args, study_name)
     study = optuna.load_study(study_name=study_name, storage=f"sqlite:///{root / study_name}/"
                               "study.db")
     trials = [t for t in study.get_trials() if t.state.name in ("COMPLETE", "PRUNED")]

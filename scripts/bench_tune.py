@@ -28,7 +28,6 @@ import json
 import math
 import os
 import statistics
-import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -40,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from sweep import data as datasets  # noqa: E402
+from sweep.testing import run_sweep_or_exit  # noqa: E402
 
 PRESETS: dict[str, dict[str, Any]] = {
     # shapes: the real sets stay at fitness 0.0 from scratch at CPU sizes (../shared/FACTS.md).
@@ -152,7 +152,7 @@ def _trained_seconds(save_dir: Path) -> float:
 
 def _sweep_cli(opts: argparse.Namespace, seed: int, root: Path, name: str, sampler: str,
                pruner: str, n_trials: int, final: list[str] | None = None) -> None:
-    args = [sys.executable, "-m", "sweep", f"data={opts.data}", f"model={opts.model}",
+    args = [f"data={opts.data}", f"model={opts.model}",
             f"paths.root={root}", f"study.name={name}", f"study.n_trials={n_trials}",
             f"sampler={sampler}", f"pruner={pruner}", f"train.seed={seed}",
             f"train.imgsz={opts.imgsz}", f"trial.epochs={opts.trial_epochs}",
@@ -160,10 +160,7 @@ def _sweep_cli(opts: argparse.Namespace, seed: int, root: Path, name: str, sampl
             f"workers.devices={'[cpu]' if opts.device == 'cpu' else 'auto'}",
             f"shapes.train_images={opts.shapes[0]}", f"shapes.val_images={opts.shapes[1]}",
             f"shapes.imgsz={opts.shapes[2]}"]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise RuntimeError(f"sweep failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+    run_sweep_or_exit(args, f"sweep {name}", cwd=ROOT)
 
 
 def run_sweep(opts: argparse.Namespace, seed: int, work: Path, dataset: datasets.Dataset,

@@ -80,12 +80,17 @@ def waits_for_stall(setting: bool | str, model: str) -> bool:
     return bool(setting)
 
 
+def _asked_every_epoch(cfg: Mapping[str, Any]) -> bool:
+    """`pruning.wait_for_stall` false: the pruner is asked every epoch (`auto` is resolved by
+    app.prepare; unresolved, it waits)."""
+    return cfg["pruning"]["wait_for_stall"] is False
+
+
 def early_stop_patience(cfg: Mapping[str, Any]) -> int:
     """Ultralytics' `patience` for a trial: `trial.patience`, or 0 (no early stop) when a pruner
     is asked every epoch: it decides then, so a trial that stalls while it leads runs on.
     Measured from weights, that kept the best value on 3 of 3 seeds (docs/benchmarks.md)."""
-    every_epoch = cfg["pruning"]["wait_for_stall"] is False
-    if every_epoch and not str(cfg["pruner"]["_target_"]).endswith(".NopPruner"):
+    if _asked_every_epoch(cfg) and not str(cfg["pruner"]["_target_"]).endswith(".NopPruner"):
         return 0
     return int(cfg["trial"]["patience"])
 
@@ -93,8 +98,8 @@ def early_stop_patience(cfg: Mapping[str, Any]) -> int:
 def make_pruner(cfg: DictConfig) -> optuna.pruners.BasePruner:
     """The configured pruner, consulted once a trial has gone `trial.patience` epochs without
     improving, or every epoch when `pruning.wait_for_stall` is false (StallPruner)."""
-    wait = cfg.pruning.wait_for_stall is not False  # `auto` is resolved by app.prepare
-    return StallPruner(instantiate(cfg.pruner), patience=cfg.trial.patience if wait else 0,
+    patience = 0 if _asked_every_epoch(cfg) else cfg.trial.patience
+    return StallPruner(instantiate(cfg.pruner), patience=patience,
                        zero_is_warmup=cfg.pruning.zero_is_warmup)
 
 

@@ -4,9 +4,31 @@ from __future__ import annotations
 
 import http.server
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
+
+_CHECKOUT = Path(__file__).resolve().parents[1]
+
+
+def run_sweep_or_exit(overrides: Sequence[str], what: str, cwd: Path | None = None
+                      ) -> subprocess.CompletedProcess[str]:
+    """`python -m sweep <overrides>` from this checkout (first on PYTHONPATH), output captured.
+    A benchmark cannot go on without the run, so a failure exits with `what` and its output's
+    tail."""
+    env = {**os.environ,
+           "PYTHONPATH": str(_CHECKOUT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    done = subprocess.run([sys.executable, "-m", "sweep", *overrides], env=env, cwd=cwd,
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{what}: exit {done.returncode}\n{done.stdout[-3000:]}\n"
+                         f"{done.stderr[-2000:]}")
+    return done
 
 
 class _AnswersOnlyTheProbe(http.server.BaseHTTPRequestHandler):
