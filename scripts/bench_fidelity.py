@@ -22,7 +22,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sweep.testing import run_sweep_or_exit  # noqa: E402
+from sweep.testing.commands import run_sweep_or_exit  # noqa: E402
 
 # name -> (fraction, epochs, batch or None for the default's, extra overrides): what differs
 # from a trial (half the data, 10 epochs, batch 16, no warm-up)
@@ -39,8 +39,8 @@ VARIANTS: dict[str, tuple[float, int, int | None, list[str]]] = {
 def defaults() -> dict[str, Any]:
     from omegaconf import OmegaConf
 
-    from sweep.baseline import baseline_params
-    from sweep.space import to_distributions
+    from sweep.config.baseline import baseline_params
+    from sweep.config.space import to_distributions
 
     space = OmegaConf.to_container(OmegaConf.load(ROOT / "conf" / "space" / "default.yaml"))
     return baseline_params(to_distributions(space), num_classes=3)  # type: ignore[arg-type]

@@ -31,7 +31,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sweep.testing import run_sweep_or_exit  # noqa: E402
+from sweep.testing.commands import run_sweep_or_exit  # noqa: E402
 
 
 def _run(opts: argparse.Namespace, pruner: str, seed: int, root: Path) -> dict[str, Any]:
@@ -71,8 +71,8 @@ def _run(opts: argparse.Namespace, pruner: str, seed: int, root: Path) -> dict[s
 
 def pretrained_weights(epochs: int, out: Path) -> Path:
     """Train (once) and return a checkpoint: yolo11n.yaml on 512 other `shapes` images."""
-    from sweep.shapes import ensure_shapes
-    from sweep.training import train
+    from sweep.data.shapes import ensure_shapes
+    from sweep.run.training import train
 
     run = out / f"pretrain-{epochs}"
     weights = run / "weights" / "best.pt"

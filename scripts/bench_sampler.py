@@ -23,7 +23,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sweep.testing import run_sweep_or_exit  # noqa: E402
+from sweep.testing.commands import run_sweep_or_exit  # noqa: E402
 
 # name -> sampler overrides
 VARIANTS: dict[str, list[str]] = {

@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sweep.testing import serve_unanswering_wandb  # noqa: E402
+from sweep.testing.servers import serve_unanswering_wandb  # noqa: E402
 
 FAKE_KEY = "0123456789abcdef" * 2 + "fa4e5e7c"
 

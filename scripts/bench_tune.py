@@ -38,8 +38,8 @@ os.environ.setdefault("YOLO_VERBOSE", "False")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sweep import data as datasets  # noqa: E402
-from sweep.testing import run_sweep_or_exit  # noqa: E402
+from sweep.data import datasets  # noqa: E402
+from sweep.testing.commands import run_sweep_or_exit  # noqa: E402
 
 PRESETS: dict[str, dict[str, Any]] = {
     # shapes: the real sets stay at fitness 0.0 from scratch at CPU sizes (../shared/FACTS.md).
@@ -93,7 +93,7 @@ def run_ul_tune(opts: argparse.Namespace, seed: int, work: Path,
     from ultralytics import YOLO
     from ultralytics.utils import callbacks as ul_callbacks
 
-    from sweep.training import drop_tracker_integrations
+    from sweep.run.training import drop_tracker_integrations
 
     add_integrations = ul_callbacks.add_integration_callbacks
 
@@ -231,7 +231,7 @@ def run_sweep(opts: argparse.Namespace, seed: int, work: Path, dataset: datasets
 def revalidate(opts: argparse.Namespace, run: MethodRun, work: Path,
                dataset: datasets.Dataset) -> None:
     """Train the method's best configuration on all the data, same seed, same full val set."""
-    from sweep.training import train
+    from sweep.run.training import train
 
     tree = datasets.build_tree(dataset, work / "reval-ds", sorted(dataset.train),
                                sorted(dataset.val))

@@ -2,6 +2,6 @@
 
 __version__ = "0.1.0"
 
-from sweep.configs import register_resolvers  # noqa: E402  (before any config is resolved)
+from sweep.config.locate import register_resolvers  # noqa: E402  (before any config resolves)
 
 register_resolvers()

@@ -73,7 +73,7 @@ def test_wheel_carries_every_config(wheel: Path) -> None:
 
 def test_installed_copy_finds_its_configs(user_env: dict[str, str], installed: Path,
                                           tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, "-c", "import sweep.configs as c; "
+    done = subprocess.run([sys.executable, "-c", "import sweep.config.locate as c; "
                            "print(c.__file__); print(c.config_dir())"],
                           env=user_env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
     module, conf = done.stdout.split()

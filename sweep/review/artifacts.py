@@ -14,13 +14,8 @@ from typing import Any
 
 import optuna
 from optuna.artifacts import FileSystemArtifactStore, upload_artifact
-from optuna.artifacts._upload import ARTIFACTS_ATTR_PREFIX
 
-
-def artifact_dir(config: dict[str, Any], study_dir: Path) -> Path:
-    """`study.artifacts`, or the study's own `artifacts/` folder."""
-    configured = config["study"].get("artifacts")
-    return Path(configured).expanduser().resolve() if configured else study_dir / "artifacts"
+from sweep.core.optuna_api import artifacts_attr_prefix, study_system_attrs
 
 
 def open_store(path: Path) -> FileSystemArtifactStore:
@@ -31,9 +26,9 @@ def open_store(path: Path) -> FileSystemArtifactStore:
 def study_artifacts(study: optuna.Study) -> dict[str, dict[str, Any]]:
     """The study's own artifacts (not its trials'): file name -> meta. Skips entries the
     dashboard deleted (their meta is JSON null)."""
-    attrs = study._storage.get_study_system_attrs(study._study_id)
-    metas = (json.loads(value) for key, value in attrs.items()
-             if key.startswith(ARTIFACTS_ATTR_PREFIX))
+    prefix = artifacts_attr_prefix()
+    metas = (json.loads(value) for key, value in study_system_attrs(study).items()
+             if key.startswith(prefix))
     return {meta["filename"]: meta for meta in metas if meta}
 
 

@@ -10,19 +10,15 @@ from typing import Any
 
 from optuna.trial import FrozenTrial
 
-from sweep.report import race_lines
+from sweep.core.record import Attr
+from sweep.core.text import fmt
+from sweep.review.lines import race_lines
 from sweep.review.plots import STUDY_PLOTS
-
-
-def _fmt(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return "—" if value is None else str(value)
 
 
 def _params_table(params: Mapping[str, Any]) -> list[str]:
     return ["| parameter | value |", "|---|---|",
-            *(f"| `{key}` | {_fmt(value)} |" for key, value in params.items())]
+            *(f"| `{key}` | {fmt(value)} |" for key, value in params.items())]
 
 
 def summary_markdown(data: Mapping[str, Any], metric: str) -> str:
@@ -32,7 +28,7 @@ def summary_markdown(data: Mapping[str, Any], metric: str) -> str:
     counts = data["counts"]
     lines.append(f"**Trials**: {counts['COMPLETE']} complete, {counts['PRUNED']} pruned, "
                  f"{counts['FAIL']} failed, {counts['RUNNING']} running, "
-                 f"{counts['WAITING']} waiting. Stopped by: {_fmt(data.get('stopped_by'))}.")
+                 f"{counts['WAITING']} waiting. Stopped by: {fmt(data.get('stopped_by'))}.")
     reasons = data.get("stop_reasons") or {}
     if reasons:
         lines += ["", "**Stop reasons**: " + ", ".join(f"{k} {v}" for k, v in reasons.items())
@@ -44,12 +40,12 @@ def summary_markdown(data: Mapping[str, Any], metric: str) -> str:
     if best is None:
         lines.append("No trial completed yet, so there is no best trial.")
     else:
-        lines.append(f"### Best trial: #{best['number']}, {metric} {_fmt(best['value'])}")
+        lines.append(f"### Best trial: #{best['number']}, {metric} {fmt(best['value'])}")
         baseline = data.get("baseline")
         if baseline and baseline.get("value") is not None:
             gain = best["value"] - baseline["value"]
             lines.append(f"Baseline (Ultralytics' defaults, trial #{baseline['number']}): "
-                         f"{metric} {_fmt(baseline['value'])}; gain {gain:+.4g}.")
+                         f"{metric} {fmt(baseline['value'])}; gain {gain:+.4g}.")
         elif baseline:
             lines.append(f"Baseline trial #{baseline['number']} (Ultralytics' defaults) did not "
                          f"complete ({baseline['state'].lower()}).")
@@ -62,10 +58,10 @@ def summary_markdown(data: Mapping[str, Any], metric: str) -> str:
     if finalist:
         source = finalist.get("source_trial")
         lines.append(f"### Finalist ({finalist['epochs']} epochs on {finalist['train_images']} "
-                     f"images, {_fmt(finalist['wall_time_s'])} s, "
+                     f"images, {fmt(finalist['wall_time_s'])} s, "
                      f"{'trial #' + str(source) if source is not None else 'fixed parameters'})")
         lines += ["| metric | value |", "|---|---|",
-                  *(f"| {k} | {_fmt(v)} |" for k, v in finalist["metrics"].items()), ""]
+                  *(f"| {k} | {fmt(v)} |" for k, v in finalist["metrics"].items()), ""]
         lines.append(f"Weights: `{finalist['weights']}`")
         if finalist.get("wandb_url"):
             lines.append(f"W&B: {finalist['wandb_url']}")
@@ -77,10 +73,10 @@ def summary_markdown(data: Mapping[str, Any], metric: str) -> str:
 
 def _trial_row(trial: FrozenTrial) -> str:
     attrs = trial.user_attrs
-    params = ", ".join(f"{k}={_fmt(v)}" for k, v in trial.params.items())
-    link = f"[run]({attrs['wandb_url']})" if attrs.get("wandb_url") else ""
-    return (f"| {trial.number} | {trial.state.name.lower()} | {_fmt(trial.value)} | "
-            f"{_fmt(attrs.get('epochs_run'))} | {_fmt(attrs.get('stop_reason'))} | {params} | "
+    params = ", ".join(f"{k}={fmt(v)}" for k, v in trial.params.items())
+    link = f"[run]({attrs[Attr.WANDB_URL]})" if attrs.get(Attr.WANDB_URL) else ""
+    return (f"| {trial.number} | {trial.state.name.lower()} | {fmt(trial.value)} | "
+            f"{fmt(attrs.get(Attr.EPOCHS_RUN))} | {fmt(attrs.get(Attr.STOP_REASON))} | {params} | "
             f"{link} |")
 
 

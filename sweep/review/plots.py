@@ -11,7 +11,8 @@ from typing import Any
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
-from sweep.finalist import feasible_complete
+from sweep.core.record import Attr
+from sweep.study.queries import feasible_complete
 
 # File stem -> title, in the order the report shows them.
 STUDY_PLOTS = {
@@ -62,7 +63,7 @@ def learning_curve(values: dict[int, float], metric: str, title: str, path: Path
 def _finished(study: optuna.Study) -> list[FrozenTrial]:
     states = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
     trials = [t for t in study.get_trials(deepcopy=False, states=states)
-              if not t.user_attrs.get("not_trained") and t.datetime_complete is not None]
+              if not t.user_attrs.get(Attr.NOT_TRAINED) and t.datetime_complete is not None]
     return sorted(trials, key=lambda t: t.datetime_complete)  # type: ignore[arg-type,return-value]
 
 
@@ -74,8 +75,8 @@ def _compute(study: optuna.Study, metric: str) -> Any:
     spent, best, xs, ys = 0, None, [], []
     seconds = 0.0
     for trial in _finished(study):
-        spent += int(trial.user_attrs.get("epochs_run", len(trial.intermediate_values)))
-        seconds += float(trial.user_attrs.get("train_s", 0.0))
+        spent += int(trial.user_attrs.get(Attr.EPOCHS_RUN, len(trial.intermediate_values)))
+        seconds += float(trial.user_attrs.get(Attr.TRAIN_S, 0.0))
         if trial.number in feasible and trial.value is not None:
             if best is None or (trial.value > best if maximize else trial.value < best):
                 best = trial.value

@@ -1,0 +1,195 @@
+"""Validation of the composed config: every problem is a ConfigError naming key, value and fix.
+
+Runs before any study is created or any training starts, so a typo costs a second, not a sweep.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+from sweep.config.space import to_distributions
+from sweep.core.errors import ConfigError
+from sweep.core.results import METRICS
+
+# Train arguments that sweep itself sets per trial/finalist; a user setting them would be ignored.
+RESERVED = {"data": "data=", "model": "model=", "epochs": "trial.epochs / final.epochs",
+            "fraction": "trial.fraction / final.fraction", "patience": "trial.patience",
+            "project": "paths.root", "name": "study.name", "device": "workers.devices",
+            "exist_ok": None, "resume": None, "val": None, "save": None, "mode": None}
+OPTIMIZERS = ("Adam", "Adamax", "AdamW", "NAdam", "RAdam", "RMSprop", "SGD", "MuSGD")
+
+
+def _train_args() -> dict[str, Any]:
+    from ultralytics.cfg import DEFAULT_CFG_DICT
+
+    return dict(DEFAULT_CFG_DICT)
+
+
+# Ranges that Ultralytics' own check_cfg leaves out (it checks types, fractions and a few
+# minimums): values it would take and then fail on, or silently misuse, mid-sweep.
+AT_LEAST = {"imgsz": 1, "workers": 0, "warmup_epochs": 0, "close_mosaic": 0, "box": 0, "cls": 0,
+            "dfl": 0, "save_period": -1, "time": 0}
+CACHE_VALUES = (True, False, "ram", "disk")
+
+
+def _range_problem(arg: str, value: Any) -> str | None:
+    """Why `value` is out of range for Ultralytics' `arg`, or None."""
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if arg in AT_LEAST and number and value < AT_LEAST[arg]:
+        return f"must be >= {AT_LEAST[arg]}"
+    if arg == "batch" and number and not (value == -1 or 0 < value < 1 or value >= 1):
+        return "must be >= 1 (images), -1 (AutoBatch) or a fraction of GPU memory in (0, 1)"
+    if arg == "batch" and number and value > 1 and value != int(value):
+        return "must be a whole number of images (or a fraction in (0, 1))"
+    if arg == "cache" and value not in CACHE_VALUES:
+        return "must be true, false, ram or disk"
+    return None
+
+
+def _check_arg_value(key: str, arg: str, value: Any) -> None:
+    """Ask Ultralytics' own checker whether `arg=value` is a valid train argument value, then
+    check the ranges it leaves out."""
+    from ultralytics.cfg import check_cfg
+
+    try:
+        check_cfg({arg: value}, hard=True)
+    except (TypeError, ValueError) as err:
+        raise ConfigError(key, value, str(err).rstrip("."),
+                          f"give {key} a value Ultralytics accepts for '{arg}'") from err
+    problem = _range_problem(arg, value)
+    if problem:
+        raise ConfigError(key, value, problem, f"give {key} a value in range")
+
+
+def _check_optimizer(key: str, value: Any) -> None:
+    valid = {o.lower() for o in OPTIMIZERS}
+    if str(value).lower() == "auto":
+        raise ConfigError(key, value, "optimizer=auto makes Ultralytics ignore lr0 and momentum",
+                          f"name optimizers explicitly, e.g. one of {list(OPTIMIZERS)}")
+    if str(value).lower() not in valid:
+        raise ConfigError(key, value, "unknown optimizer", f"use one of {list(OPTIMIZERS)}")
+
+
+def validate_space(space: Mapping[str, Any]) -> None:
+    """Keys are Ultralytics train arguments sweep does not set itself; values are in range."""
+    args = _train_args()
+    for name in space:
+        key = f"space.{name}"
+        if name in RESERVED:
+            where = RESERVED[name]
+            raise ConfigError(key, space[name], "sweep sets this argument itself",
+                              f"remove it with ~{key}" + (f" and set {where}" if where else ""))
+        if name not in args:
+            close = [a for a in args if a.startswith(name[:3])][:4]
+            raise ConfigError(key, space[name], "not an Ultralytics train argument",
+                              f"remove it with ~{key}" + (f"; did you mean {close}?" if close
+                                                          else ""))
+    for name, dist in to_distributions(space).items():
+        values = (list(dist.choices) if hasattr(dist, "choices")
+                  else [dist.low, dist.high])  # type: ignore[attr-defined]
+        for value in values:
+            if name == "optimizer":
+                _check_optimizer(f"space.{name}", value)
+            else:
+                _check_arg_value(f"space.{name}", name, value)
+
+
+def validate_train(train: Mapping[str, Any]) -> None:
+    args = _train_args()
+    for name, value in train.items():
+        key = f"train.{name}"
+        if name in RESERVED:
+            where = RESERVED[name]
+            raise ConfigError(key, value, "sweep sets this argument itself",
+                              f"remove {key}" + (f" and set {where}" if where else ""))
+        if name not in args:
+            raise ConfigError(key, value, "not an Ultralytics train argument",
+                              f"remove it with ~{key}; see `yolo cfg` for the valid names")
+        if name == "optimizer":
+            _check_optimizer(key, value)
+        else:
+            _check_arg_value(key, name, value)
+
+
+def _positive_int(key: str, value: Any, allow_zero: bool = False) -> None:
+    ok = isinstance(value, int) and not isinstance(value, bool) and (
+        value >= 0 if allow_zero else value > 0)
+    if not ok:
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ConfigError(key, value, f"must be a whole number {bound}",
+                          f"set {key} to a whole number {bound}")
+
+
+def _fraction(key: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+        raise ConfigError(key, value, "must be in (0, 1]", f"set {key} to e.g. 0.5 (or 1.0)")
+
+
+def validate(cfg: DictConfig) -> None:
+    """Check the whole composed config; raise the first ConfigError found."""
+    try:
+        OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
+    except Exception as err:
+        raise ConfigError("config", "?", f"cannot be resolved ({err})",
+                          "check the interpolations and missing values (???) named above") from err
+    if not cfg.space:
+        raise ConfigError("space", {}, "nothing to search",
+                          "add entries, e.g. +space.lr0={low:1e-4,high:1e-2,log:true}")
+    validate_space(OmegaConf.to_container(cfg.space, resolve=True))  # type: ignore[arg-type]
+    validate_train(OmegaConf.to_container(cfg.train, resolve=True))  # type: ignore[arg-type]
+    for section in ("trial", "final"):
+        _fraction(f"{section}.fraction", cfg[section].fraction)
+        _positive_int(f"{section}.epochs", cfg[section].epochs)
+        _positive_int(f"{section}.patience", cfg[section].patience, allow_zero=True)
+    if not isinstance(cfg.pruning.zero_is_warmup, bool):
+        raise ConfigError("pruning.zero_is_warmup", cfg.pruning.zero_is_warmup,
+                          "must be true or false", "set pruning.zero_is_warmup=true (or false)")
+    if cfg.pruning.wait_for_stall not in (True, False, "auto"):
+        raise ConfigError("pruning.wait_for_stall", cfg.pruning.wait_for_stall,
+                          "must be true, false or auto", "set pruning.wait_for_stall=auto")
+    _positive_int("final.candidates", cfg.final.candidates)
+    if cfg.trial.val_images is not None:
+        _positive_int("trial.val_images", cfg.trial.val_images)
+    _positive_int("study.n_trials", cfg.study.n_trials)
+    if cfg.study.timeout is not None and (
+            isinstance(cfg.study.timeout, bool) or not isinstance(cfg.study.timeout, int | float)
+            or cfg.study.timeout <= 0):
+        raise ConfigError("study.timeout", cfg.study.timeout, "must be seconds > 0 or null",
+                          "set study.timeout=3600, or study.timeout=null for no limit")
+    if cfg.study.metric not in METRICS:
+        raise ConfigError("study.metric", cfg.study.metric, "unknown metric",
+                          f"use one of {list(METRICS)}")
+    if cfg.study.direction not in ("maximize", "minimize"):
+        raise ConfigError("study.direction", cfg.study.direction, "unknown direction",
+                          "use maximize or minimize")
+    _positive_int("workers.max_failures", cfg.workers.max_failures)
+    _positive_int("workers.heartbeat_interval", cfg.workers.heartbeat_interval)
+    _positive_int("workers.grace_period", cfg.workers.grace_period)
+    if cfg.workers.grace_period <= cfg.workers.heartbeat_interval:
+        raise ConfigError("workers.grace_period", cfg.workers.grace_period,
+                          "must be longer than workers.heartbeat_interval",
+                          "set workers.grace_period to a few heartbeat intervals, e.g. 60")
+    devices = cfg.workers.devices
+    if devices != "auto":
+        items = list(devices) if OmegaConf.is_list(devices) or isinstance(devices, list) else None
+        if not items or not all(d == "cpu" or (isinstance(d, int) and d >= 0) for d in items):
+            raise ConfigError("workers.devices", devices, "must be auto or a list of GPU "
+                              "indices and/or cpu", "use workers.devices=auto, [0,1] or [cpu,cpu]")
+    if cfg.final.params is not None and not OmegaConf.is_dict(cfg.final.params):
+        raise ConfigError("final.params", cfg.final.params, "must be a mapping of train "
+                          "arguments", "set final.params={lr0:0.01,...} or null")
+    if cfg.study.artifacts is not None and (not isinstance(cfg.study.artifacts, str)
+                                            or not cfg.study.artifacts):
+        raise ConfigError("study.artifacts", cfg.study.artifacts, "must be a folder path or null",
+                          "set study.artifacts=/shared/artifacts, or null for the study's own")
+    port = cfg.dashboard.port
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        raise ConfigError("dashboard.port", port, "must be a port number (1-65535)",
+                          "set dashboard.port=8080")
+    for key in ("data", "model"):
+        if not isinstance(cfg[key], str) or not cfg[key]:
+            raise ConfigError(key, cfg[key], "must be a non-empty string",
+                              f"set {key}=... (see README)")

@@ -1,0 +1,64 @@
+"""One trial record: the names sweep writes on a trial and on a study, defined once.
+
+Every stage reads and writes a trial's user attributes (what optuna-dashboard lists) through
+these names, and every trial ends with one of the stop reasons below. The strings are what
+studies already hold: changing one would orphan the records of every study written before.
+"""
+
+from __future__ import annotations
+
+
+class Attr:
+    """A trial's user attributes."""
+
+    RUN_DIR = "run_dir"            # the trial's Ultralytics run folder
+    DEVICE = "device"              # where it trained (cuda:N or cpu)
+    EPOCHS_RUN = "epochs_run"      # epochs that reported a value
+    WALL_TIME_S = "wall_time_s"    # the whole trial, data subset and training included
+    TRAIN_S = "train_s"            # Ultralytics' train() alone
+    SUBSET_SEED = "subset_seed"    # the seeded random train subset
+    SUBSET_SIZE = "subset_size"
+    VAL_SIZE = "val_size"
+    STOP_REASON = "stop_reason"    # one of Stop
+    FAIL_REASON = "fail_reason"    # the error or the cause, in words
+    BASELINE = "baseline"          # Ultralytics' defaults (study.baseline)
+    RETRY_OF = "retry_of"          # the trial this one retries after its worker died
+    NOT_TRAINED = "not_trained"    # closed untrained: known not to fit in memory
+    ASKED = "asked"                # the batch and image size it asked for
+    RUN_ID = "run_id"              # the sweep invocation that ran it
+    WORKER = "worker"              # the worker's label (cuda:0, cpu#0, wandb-agent)
+    HOST = "host"                  # who runs it: host, pid and the process's start time
+    PID = "pid"
+    PID_START = "pid_start"
+    CANDIDATE_OF = "candidate_of"  # a race candidate: the search trial it retrains
+    LOW_FIDELITY = "low_fidelity"  # a race candidate: that trial's value
+    WANDB_RUN_ID = "wandb_run_id"
+    WANDB_URL = "wandb_url"
+    WANDB_SWEEP_ID = "wandb_sweep_id"
+
+
+class Stop:
+    """Why a trial ended (`Attr.STOP_REASON`)."""
+
+    COMPLETED = "completed"
+    EARLY_STOPPED = "early_stopped"    # Ultralytics' early stop (trial.patience)
+    PRUNED = "pruned"
+    FAILED = "failed"
+    OUT_OF_MEMORY = "out_of_memory"
+    WORKER_DIED = "worker_died"
+    INTERRUPTED = "interrupted"        # Ctrl-C
+    STOPPED_BY_WANDB = "stopped by W&B (early_terminate)"
+
+
+# The constraint an infeasible (out-of-memory) trial carries > 0 (Optuna's constraints).
+OOM_CONSTRAINT = "out_of_memory"
+# sweep's bookkeeping on a study (the finalist's record and claim) is kept in its system attrs
+# under this prefix: optuna-dashboard lists user attrs as the user's data, not system attrs.
+RECORD_PREFIX = "sweep:"
+# The study's W&B sweep (a system attr, without the prefix: studies already hold it so).
+WANDB_SWEEP_ATTR = "wandb_sweep_id"
+
+
+def worst_value(direction: str) -> float:
+    """The value an infeasible trial is told with: every metric sweep reports is in [0, 1]."""
+    return 0.0 if direction == "maximize" else 1.0

@@ -1,0 +1,94 @@
+"""The finalist decided at full size: a race of the search's top candidates.
+
+Short trials from scratch rank configurations by how fast they learn (docs/benchmarks.md), so
+the best `final.candidates` trials by their low-fidelity value, plus the baseline trial
+(Ultralytics' defaults) when it is not among them, are trained again with `final.*`. The race
+is an Optuna study of its own (`<study>-race-<hash of the candidates>`, same storage) whose
+trials are the candidates, enqueued with fixed parameters and run by the same supervisor and
+workers as the search: one per device, a crashed candidate retried, a killed race resumed
+without retraining a finished candidate, machines that share the storage sharing the race. A
+candidate that stalls for `final.patience` epochs below the others at the same epoch is stopped
+by the sweep's pruner. The finalist is the candidate with the best full-size value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import optuna
+from optuna.trial import FrozenTrial
+from rich.console import Console
+
+from sweep.config.plan import Plan
+from sweep.config.space import to_distributions
+from sweep.core.record import Attr
+from sweep.study.naming import artifact_dir
+from sweep.study.open import open_study
+from sweep.study.queries import feasible_complete
+from sweep.study.storage import claim_lock
+
+
+def candidates(study: optuna.Study, count: int) -> list[FrozenTrial]:
+    """The best `count` feasible completed trials by value, then the baseline if not among
+    them."""
+    maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
+    complete = feasible_complete(study)
+    complete.sort(key=lambda t: (-t.value if maximize else t.value, t.number))  # type: ignore[operator]
+    chosen = complete[:count]
+    baseline = next((t for t in complete if t.user_attrs.get(Attr.BASELINE)), None)
+    if baseline is not None and baseline.number not in {t.number for t in chosen}:
+        chosen.append(baseline)
+    return chosen
+
+
+def race_name(study_name: str, final: dict[str, Any], chosen: list[FrozenTrial]) -> str:
+    """A race per (candidates, final.*): a resumed search with the same top candidates reuses
+    its race; new candidates get a new one."""
+    text = json.dumps({"final": {k: v for k, v in final.items() if k != "only"},
+                       "candidates": [t.params for t in chosen]}, sort_keys=True, default=str)
+    return f"{study_name}-race-{hashlib.sha1(text.encode()).hexdigest()[:8]}"
+
+
+def race_plan(plan: Plan, name: str, count: int) -> Plan:
+    """The search's plan at full size: trial.* becomes final.*, one trial per candidate."""
+    config = json.loads(json.dumps(plan.config))
+    final = config["final"]
+    config["trial"].update(fraction=final["fraction"], epochs=final["epochs"],
+                           patience=final["patience"], val_images=None)
+    config["train"]["plots"] = bool(final["plots"])
+    # candidates are compared at equal epochs once stalled (the trials' patience rule), never
+    # by rank alone: a full-size run may start slower than it ends
+    config["pruning"]["wait_for_stall"] = True
+    config["study"].update(name=name, n_trials=count, baseline=False, timeout=None,
+                           artifacts=str(artifact_dir(plan.config, Path(plan.study_dir))))
+    return Plan(config=config, study_name=name, storage_url=plan.storage_url,
+                study_dir=str(Path(plan.study_dir) / "race"), data_yaml=plan.data_yaml,
+                model=plan.model, run_id=plan.run_id, overrides=plan.overrides,
+                race_of=plan.study_name)
+
+
+def open_race(plan: Plan, study: optuna.Study) -> tuple[Plan, optuna.Study, list[FrozenTrial]]:
+    """The race study for the current top candidates, created and filled once."""
+    final = plan.config["final"]
+    chosen = candidates(study, int(final["candidates"]))
+    name = race_name(plan.study_name, final, chosen)
+    rplan = race_plan(plan, name, len(chosen))
+    race = open_study(rplan.config, name, plan.storage_url,
+                      to_distributions(rplan.config["space"]))
+    with claim_lock(plan.storage_url, name):
+        if not race.get_trials(deepcopy=False):
+            for trial in chosen:
+                race.enqueue_trial(trial.params, user_attrs={
+                    Attr.CANDIDATE_OF: trial.number, Attr.LOW_FIDELITY: trial.value,
+                    Attr.BASELINE: bool(trial.user_attrs.get(Attr.BASELINE))})
+    return rplan, race, chosen
+
+
+def describe(console: Console, chosen: list[FrozenTrial], final: dict[str, Any]) -> None:
+    numbers = ", ".join(f"#{t.number}" + (" (baseline)" if t.user_attrs.get(Attr.BASELINE) else "")
+                        for t in chosen)
+    console.print(f"racing {len(chosen)} candidates at full size ({final['epochs']} epochs, "
+                  f"{final['fraction']:.0%} of the data): trials {numbers}", soft_wrap=True)

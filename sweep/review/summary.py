@@ -1,0 +1,98 @@
+"""summary.json: the run's record (counts, stop reasons, best trial, baseline, finalist, race,
+memory, warnings), which the terminal, the note and report.md all read."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import optuna
+from optuna.trial import TrialState
+
+from sweep.core.record import Attr
+from sweep.core.secrets import redact
+from sweep.review.lines import rerun_command
+from sweep.study.memory import memory_report
+from sweep.study.queries import best_trial, counts, feasible_complete
+
+
+def _baseline(study: optuna.Study) -> dict[str, Any] | None:
+    """The baseline trial (Ultralytics' defaults, study.baseline) as it ended, if it has."""
+    for trial in study.get_trials(deepcopy=False):
+        if trial.user_attrs.get(Attr.BASELINE) and trial.state.is_finished():
+            value = trial.value if trial.state == TrialState.COMPLETE else None
+            return {"number": trial.number, "state": trial.state.name, "value": value}
+    return None
+
+
+def ranking_warnings(study: optuna.Study, config: dict[str, Any]) -> list[str]:
+    """Sentences for the user when the completed trials cannot be told apart (half or more
+    share one value, such as 0.0), with the fix."""
+    complete = feasible_complete(study)
+    if len(complete) < 2:
+        return []
+    value, count = Counter(round(float(t.value or 0.0), 4) for t in complete).most_common(1)[0]
+    if count * 2 < len(complete):
+        return []
+    tied = [t for t in complete if round(float(t.value or 0.0), 4) == value]
+    best = best_trial(study)
+    sentence = (f"{count} of {len(complete)} completed trials share {config['study']['metric']} "
+                f"{value:g} (trials {', '.join(str(t.number) for t in tied)}), so they cannot "
+                "be ranked against each other")
+    if best is not None and best.number in {t.number for t in tied}:
+        sentence += f"; the best trial (#{best.number}) was picked among them"
+    if any(t.user_attrs.get(Attr.BASELINE) for t in tied):
+        sentence += "; the baseline (Ultralytics' defaults) is one of them"
+    trial = config["trial"]
+    return [f"{sentence}. Give trials more to learn from: raise trial.epochs (now "
+            f"{trial['epochs']}) or trial.fraction (now {trial['fraction']}), or start from "
+            "pretrained weights (model=yolo11n.pt)."]
+
+
+def _full_size_gain(race: dict[str, Any] | None) -> float | None:
+    """The race winner's full-size value minus the baseline's (Ultralytics' defaults)."""
+    if not race:
+        return None
+    values = [c["full_size"] for c in race["candidates"] if c["full_size"] is not None]
+    base = next((c["full_size"] for c in race["candidates"] if c["baseline"]), None)
+    if not values or base is None:
+        return None
+    return round(max(values) - base, 5)
+
+
+def summary(study: optuna.Study, storage_url: str, finalist: dict[str, Any] | None,
+            best_yaml: Path | None, stopped_by: str | None,
+            artifacts: Path | None = None, warnings: list[str] | None = None,
+            race: dict[str, Any] | None = None) -> dict[str, Any]:
+    best = best_trial(study)
+    baseline = _baseline(study)
+    reasons = Counter(str(t.user_attrs[Attr.STOP_REASON]) for t in study.get_trials(deepcopy=False)
+                      if Attr.STOP_REASON in t.user_attrs)
+    return {
+        "study_name": study.study_name,
+        "storage": redact(storage_url),
+        "counts": counts(study),
+        "stop_reasons": dict(reasons.most_common()),
+        "stopped_by": stopped_by,
+        "best_trial": None if best is None else {
+            "number": best.number, "params": best.params, "value": best.value,
+            "run_dir": best.user_attrs.get(Attr.RUN_DIR),
+        },
+        "baseline": baseline,
+        "gain_over_baseline": (None if best is None or baseline is None or
+                               baseline["value"] is None else best.value - baseline["value"]),
+        "finalist": finalist,
+        "race": race,
+        "gain_over_defaults_at_full_size": _full_size_gain(race),
+        "best_yaml": str(best_yaml) if best_yaml else None,
+        "rerun_command": rerun_command(best_yaml) if best_yaml else None,
+        "memory": memory_report(study),
+        "artifacts": str(artifacts) if artifacts else None,
+        "warnings": list(warnings or []),
+    }
+
+
+def write_summary(path: Path, data: dict[str, Any]) -> None:
+    path.write_text(json.dumps(data, indent=2, default=str) + "\n")

@@ -1,0 +1,68 @@
+"""The terminal's last lines: the top trials, the race, the finalist and where everything is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import optuna
+from optuna.trial import TrialState
+from rich.console import Console
+from rich.table import Table
+
+from sweep.core.record import Attr
+from sweep.core.text import fmt
+from sweep.review.lines import race_lines
+
+
+def print_report(console: Console, study: optuna.Study, data: dict[str, Any], study_dir: Path,
+                 top: int = 5) -> None:
+    """Top trials, best parameters and where everything is."""
+    trials = [t for t in study.get_trials(deepcopy=False) if t.state == TrialState.COMPLETE]
+    reverse = study.direction == optuna.study.StudyDirection.MAXIMIZE
+    trials.sort(key=lambda t: t.value if t.value is not None else 0.0, reverse=reverse)
+    table = Table(title=f"top trials of {study.study_name}")
+    for column in ("trial", "value", "epochs", "stop", "params"):
+        table.add_column(column)
+    for t in trials[:top]:
+        params = ", ".join(f"{k}={fmt(v, none='None')}" for k, v in t.params.items())
+        table.add_row(str(t.number), fmt(t.value, none='None'),
+                      str(t.user_attrs.get(Attr.EPOCHS_RUN, "")),
+                      str(t.user_attrs.get(Attr.STOP_REASON, "")), params)
+    console.print(table)
+    c = data["counts"]
+    console.print(f"trials: {c['COMPLETE']} complete, {c['PRUNED']} pruned, {c['FAIL']} failed, "
+                  f"{c['RUNNING']} running")
+    memory = data.get("memory")
+    if memory:
+        asked = ", ".join(f"{m['trial']} (batch {m.get('batch')}, imgsz {m.get('imgsz')})"
+                          for m in memory["out_of_memory"])
+        console.print(f"[yellow]out of memory (infeasible, steered away from): trials {asked}; "
+                      f"{memory['not_trained']} larger proposal(s) closed untrained; "
+                      f"largest batch that fit: {memory['largest_batch_that_fit']}")
+    for warning in data.get("warnings") or []:
+        console.print(f"warning: {warning}", style="yellow", markup=False, soft_wrap=True)
+    if data["best_trial"]:
+        best = data["best_trial"]
+        console.print(f"best trial {best['number']}: value {fmt(best['value'], none='None')}  "
+                      f"params {best['params']}")
+    race = data.get("race")
+    if race:
+        console.print("race of the top candidates at full size:")
+        for line in race_lines(race):
+            console.print(f"  {line}", markup=False, soft_wrap=True)
+        if data.get("gain_over_defaults_at_full_size") is not None:
+            console.print(f"  finalist over the defaults at full size: "
+                          f"{data['gain_over_defaults_at_full_size']:+.4g}")
+    finalist = data.get("finalist")
+    if finalist:
+        console.print(f"finalist: {finalist['metrics']}  weights {finalist['weights']}")
+    console.print(f"results:  {study_dir}")
+    console.print(f"summary:  {study_dir / 'summary.json'}")
+    console.print(f"report:   {study_dir / 'report.md'}  (plots in {study_dir / 'report'})")
+    if data.get("best_yaml"):
+        console.print(f"best:     {data['best_yaml']}")
+        console.print(f"retrain:  {data['rerun_command']}")
+    console.print(f"storage:  {data['storage']}")
+    console.print("review:   python -m sweep.dashboard <this command's overrides>  (optuna-"
+                  f"dashboard on 127.0.0.1 with the artifacts in {data['artifacts']})")

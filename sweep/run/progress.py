@@ -1,0 +1,46 @@
+"""A live view of the whole sweep in the terminal: per-device counts, best so far, elapsed, ETA."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+
+import optuna
+from optuna.trial import TrialState
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from sweep.core.record import Attr
+from sweep.core.text import fmt_seconds
+
+
+def render(study: optuna.Study, n_trials: int, started: float, run_id: str,
+           workers: int) -> Group:
+    """One frame: a table of trials by worker and state, then best value, elapsed and ETA."""
+    trials = study.get_trials(deepcopy=False)
+    per_worker: dict[str, Counter[str]] = {}
+    for trial in trials:
+        label = str(trial.user_attrs.get(Attr.WORKER, "-"))
+        per_worker.setdefault(label, Counter())[trial.state.name] += 1
+    table = Table(title=f"study {study.study_name}", expand=False)
+    for column in ("worker", "complete", "pruned", "failed", "running"):
+        table.add_column(column, justify="right" if column != "worker" else "left")
+    for label in sorted(per_worker):
+        c = per_worker[label]
+        table.add_row(label, str(c["COMPLETE"]), str(c["PRUNED"]), str(c["FAIL"]),
+                      str(c["RUNNING"]))
+    finished = [t for t in trials if t.state in (TrialState.COMPLETE, TrialState.PRUNED)
+                and not t.user_attrs.get(Attr.NOT_TRAINED)]
+    this_run = [t for t in finished if t.user_attrs.get(Attr.RUN_ID) == run_id]
+    elapsed = time.time() - started
+    remaining = max(0, n_trials - len(finished))
+    eta = (elapsed / len(this_run) * remaining) if this_run else None
+    try:
+        best = f"{study.best_value:.4f} (trial {study.best_trial.number})"
+    except ValueError:
+        best = "-"
+    line = Text(f"finished {len(finished)}/{n_trials}   best {best}   "
+                f"elapsed {fmt_seconds(elapsed)}   eta {fmt_seconds(eta if remaining else 0)}"
+                f"   workers {workers}")
+    return Group(table, line)

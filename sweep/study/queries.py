@@ -1,0 +1,34 @@
+"""What every stage asks of a study: counts by state, the feasible completed trials, the best."""
+
+from __future__ import annotations
+
+import optuna
+from optuna.trial import FrozenTrial, TrialState
+
+from sweep.core.record import Attr, Stop
+
+
+def counts(study: optuna.Study) -> dict[str, int]:
+    """Trials by state name (COMPLETE, PRUNED, FAIL, RUNNING, WAITING)."""
+    result = {state.name: 0 for state in TrialState}
+    for trial in study.get_trials(deepcopy=False):
+        result[trial.state.name] += 1
+    return result
+
+
+def feasible_complete(study: optuna.Study) -> list[FrozenTrial]:
+    """COMPLETE trials with a value that did not run out of memory (those are told with the
+    worst value and are infeasible: sweep.study.memory)."""
+    return [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+            if t.value is not None and t.user_attrs.get(Attr.STOP_REASON) != Stop.OUT_OF_MEMORY]
+
+
+def best_trial(study: optuna.Study) -> FrozenTrial | None:
+    """The best feasible COMPLETE trial, or None when none completed within its constraints
+    (every one ran out of memory, say)."""
+    if not any(t.state == TrialState.COMPLETE for t in study.get_trials(deepcopy=False)):
+        return None
+    try:
+        return study.best_trial  # Optuna skips infeasible trials here
+    except ValueError:
+        return None

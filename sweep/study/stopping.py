@@ -1,0 +1,29 @@
+"""When the search stops: study.n_trials reached, workers.max_failures in this run, or the
+deadline (study.timeout). Asked by every worker before a trial and by the supervisor."""
+
+from __future__ import annotations
+
+import time
+
+import optuna
+from optuna.trial import TrialState
+
+from sweep.config.plan import Plan
+from sweep.core.record import Attr
+
+
+def stop_reason(study: optuna.Study, plan: Plan) -> str | None:
+    """Why no further trial should start, or None."""
+    cfg = plan.config
+    trials = study.get_trials(deepcopy=False)  # one read: this runs under the claim lock
+    taken = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING)
+    counted = [t for t in trials if t.state in taken and not t.user_attrs.get(Attr.NOT_TRAINED)]
+    if len(counted) >= cfg["study"]["n_trials"]:
+        return "n_trials"
+    failures = sum(t.state == TrialState.FAIL and t.user_attrs.get(Attr.RUN_ID) == plan.run_id
+                   for t in trials)
+    if failures >= cfg["workers"]["max_failures"]:
+        return "max_failures"
+    if plan.deadline is not None and time.time() >= plan.deadline:
+        return "timeout"
+    return None

@@ -1,0 +1,85 @@
+"""Weights & Biases mirror: one W&B run per trial, one for the finalist.
+
+Trials: group = study name, job_type `trial`, name `trial-NNNN`; config = sampled parameters,
+fixed train arguments, fidelity and the Optuna trial; one history row per epoch (step = Optuna's
+step); a summary with the final state. The finalist: job_type `final`, its per-epoch history from
+Ultralytics' results.csv, its metrics, plots and `best.pt` as a model artifact.
+
+The mode is settled once, in the main process, and handed to the workers in their environment
+(MODE_ENV): `auto` is online when a key is configured and W&B answers within PROBE_SECONDS, else
+offline under `<study dir>/wandb` for `wandb sync` later. An
+online `wandb.init` that still fails in a worker (bad key, quota, a network that drops) moves
+that process to offline, once. No API key or database URL is put in any run: configs are built
+here from named parts, and wandb's system metadata (which holds the command line) is off.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from typing import TYPE_CHECKING, Any
+
+from sweep.core.errors import ConfigError
+from sweep.core.record import WANDB_SWEEP_ATTR as SWEEP_ATTR
+from sweep.tracking.wandb.reach import MODE_ENV, MODES, resolve_mode
+from sweep.tracking.wandb.run_mirror import WandbMirror, study_sweep_id
+
+if TYPE_CHECKING:
+    from sweep.config.plan import Plan
+    from sweep.core.events import Hook
+
+__all__ = ["MODES", "MODE_ENV", "SWEEP_ATTR", "WandbMirror", "callbacks", "check",
+           "resolve_mode", "study_sweep_id"]
+
+
+def _say(message: str) -> None:
+    print(f"W&B: {message}", flush=True)
+
+
+def check(settings: dict[str, Any]) -> None:
+    """Refuse bad `tracking.wandb.*` values before anything starts."""
+    mode = settings.get("mode")
+    if mode not in MODES:
+        raise ConfigError("tracking.wandb.mode", mode, "unknown mode", f"use one of {list(MODES)}")
+    if not isinstance(settings.get("project"), str) or not settings["project"]:
+        raise ConfigError("tracking.wandb.project", settings.get("project"),
+                          "must be a non-empty name", "set tracking.wandb.project=my-project")
+    if settings.get("entity") is not None and not isinstance(settings["entity"], str):
+        raise ConfigError("tracking.wandb.entity", settings["entity"], "must be a name or null",
+                          "set tracking.wandb.entity=my-team, or null for the key's default")
+    tags = settings.get("tags") or []
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise ConfigError("tracking.wandb.tags", tags, "must be a list of strings",
+                          "set tracking.wandb.tags=[a,b]")
+    sweep = settings.get("sweep")
+    if sweep is not None and (not isinstance(sweep, str) or not sweep.strip()
+                              or "/" in sweep and sweep.count("/") != 2):
+        raise ConfigError("tracking.wandb.sweep", sweep, "must be auto, a W&B sweep id "
+                          "(or entity/project/id), or null",
+                          "set tracking.wandb.sweep=auto, =<sweep id>, or =null")
+    timeout = settings.get("init_timeout")
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        raise ConfigError("tracking.wandb.init_timeout", timeout, "must be seconds > 0",
+                          "set tracking.wandb.init_timeout=15")
+    if mode in ("online", "offline") and importlib.util.find_spec("wandb") is None:
+        raise ConfigError("tracking.wandb.mode", mode, "the wandb package is not installed",
+                          "pip install wandb, or set tracking.wandb.mode=disabled")
+
+
+def callbacks(settings: dict[str, Any], plan: Plan) -> dict[str, Hook]:
+    """The mirror's event functions (none when disabled, or when wandb is missing in auto)."""
+    check(settings)
+    if settings["mode"] == "disabled":
+        return {}
+    if importlib.util.find_spec("wandb") is None:  # auto: mirror when possible, never required
+        _say("the wandb package is not installed, so trials are not mirrored "
+             "(pip install wandb, or tracking.wandb.mode=disabled to silence this)")
+        return {}
+    # wandb's own error reports to W&B (OpenTelemetry) are flushed at interpreter exit; after an
+    # online init failed against a server that does not answer, that flush held each process
+    # ~12 s at exit (measured). Off unless the user turned it on explicitly.
+    os.environ.setdefault("WANDB_ERROR_REPORTING", "false")
+    mirror = WandbMirror(settings, plan)
+    return {"on_run_start": mirror.on_run_start, "on_trial_start": mirror.on_trial_start,
+            "on_epoch_end": mirror.on_epoch_end, "on_trial_end": mirror.on_trial_end,
+            "on_final_end": mirror.on_final_end, "on_run_end": mirror.on_run_end}

@@ -1,0 +1,179 @@
+"""One process's W&B mirror: how it opens a run, and the runs of its trials (one per trial:
+config at its start, a history row per epoch, a summary with its end)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sweep.core.record import OOM_CONSTRAINT, Attr
+from sweep.tracking.wandb.reach import MODE_ENV, MODES, resolve_mode
+
+if TYPE_CHECKING:
+    import optuna
+
+    from sweep.config.plan import Plan
+
+# The W&B sweep the study's trial runs join (tracking.wandb.sweep), settled in the main process.
+SWEEP_ENV = "SWEEP_WANDB_SWEEP_ID"
+STATES = {"COMPLETE": "complete", "PRUNED": "pruned", "FAIL": "failed"}
+
+
+def _say(message: str) -> None:
+    print(f"W&B: {message}", flush=True)
+
+
+def parameters(params: dict[str, Any]) -> dict[str, Any]:
+    """Searched arguments under their W&B sweep parameter names (`space.lr0`), so that agent
+    runs, Optuna-driven trials and the finalist share config keys in W&B's tables and sweep
+    view."""
+    from sweep.wandb_sweeps.export import parameter_name
+
+    return {parameter_name(arg): value for arg, value in params.items()}
+
+
+class TrialMirror:
+    """One process's mirror of its trials. A worker holds at most one open run: its current
+    trial's."""
+
+    def __init__(self, settings: dict[str, Any], plan: Plan) -> None:
+        self.settings = settings
+        self.plan = plan
+        self.mode = str(settings["mode"])
+        if self.mode in ("auto", "online") and os.environ.get(MODE_ENV) in MODES:
+            self.mode = os.environ[MODE_ENV]  # a worker: the main process settled it
+        self.run: Any = None
+
+    @property
+    def study_dir(self) -> Path:
+        """The search study's folder, also for the race (`<study dir>/race`): all the runs of
+        one sweep go to one W&B group and one offline folder, which one `wandb sync` uploads."""
+        here = Path(self.plan.study_dir)
+        return here.parent if self.plan.race_of else here
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.study_dir / "wandb"
+
+    def sync_hint(self) -> str:
+        return f"wandb sync {self.runs_dir}/offline-run-*"
+
+    def _init(self, sweep_id: str | None = None, **kwargs: Any) -> Any:
+        """`wandb.init` in the settled mode; an online failure moves this process offline.
+
+        `sweep_id`: the run joins that W&B sweep. wandb does this for a run whose settings carry
+        a sweep id (an agent's runs get it from WANDB_SWEEP_ID): the id is part of the run's
+        record, sent with the run when online and kept in an offline run for `wandb sync`. In a
+        sweep, wandb ignores `project`/`entity` arguments and reads WANDB_PROJECT/WANDB_ENTITY.
+        """
+        import wandb
+
+        if self.mode == "auto":  # a process started without a settled mode
+            self.mode, _ = resolve_mode(self.mode)
+        if self.mode == "disabled":
+            return None
+        self.runs_dir.mkdir(parents=True, exist_ok=True)
+        where: dict[str, Any] = {"project": self.settings["project"],
+                                 "entity": self.settings.get("entity")}
+        in_sweep = sweep_id or os.environ.get("WANDB_SWEEP_ID")
+        if in_sweep:  # an agent set these for its runs; ours are set the same way
+            os.environ.setdefault("WANDB_PROJECT", str(where["project"]))
+            if where["entity"]:
+                os.environ.setdefault("WANDB_ENTITY", str(where["entity"]))
+            where = {}
+        extra = {"sweep_id": sweep_id} if sweep_id else {}
+        common = dict(
+            **where, tags=list(self.settings.get("tags") or []),
+            group=self.plan.race_of or self.plan.study_name, dir=str(self.study_dir),
+            reinit="finish_previous",
+            settings=wandb.Settings(init_timeout=float(self.settings["init_timeout"]),
+                                    console="off", x_disable_meta=True, silent=True,
+                                    disable_git=True, save_code=False, **extra),
+        )
+        try:
+            return wandb.init(mode=self.mode, **common, **kwargs)
+        except Exception as err:
+            if self.mode != "online":
+                raise
+            first = str(err).strip().splitlines()[0] if str(err).strip() else ""
+            _say(f"online init failed ({type(err).__name__}: {first[:200]}); this process "
+                 f"mirrors offline from now on; upload later with: {self.sync_hint()}")
+            self.mode = "offline"
+            return wandb.init(mode="offline", **common, **kwargs)
+
+    def _optuna(self, number: int | None) -> dict[str, Any]:
+        cfg = self.plan.config
+        return {"study": self.plan.study_name, "trial": number,
+                "metric": cfg["study"]["metric"], "direction": cfg["study"]["direction"],
+                "sampler": cfg.get("sampler", {}).get("_target_"),
+                "pruner": cfg.get("pruner", {}).get("_target_")}
+
+    # -- worker -------------------------------------------------------------------------------
+    def on_trial_start(self, trial: optuna.Trial, info: dict[str, Any]) -> None:
+        config = {**parameters(info["params"]), "train": info["train"],
+                  "fidelity": info["fidelity"],
+                  "model": info["model"], "data": info["data"],
+                  "optuna": self._optuna(trial.number)}
+        notes = None
+        retry_of = trial.user_attrs.get(Attr.RETRY_OF)
+        if retry_of is not None:
+            earlier = next((t for t in trial.study.get_trials(deepcopy=False)
+                            if t.number == retry_of), None)
+            attrs = earlier.user_attrs if earlier is not None else {}
+            config["retry_of"] = {"trial": retry_of, "wandb_run_id": attrs.get(Attr.WANDB_RUN_ID),
+                                  "wandb_url": attrs.get(Attr.WANDB_URL)}
+            notes = (f"Retry of trial {retry_of} (W&B run {attrs.get(Attr.WANDB_RUN_ID)}), whose "
+                     f"worker died: {attrs.get(Attr.FAIL_REASON, 'unknown')}")
+        # a race candidate (sweep.finalist.race) is named after the search trial it retrains
+        candidate_of = trial.user_attrs.get(Attr.CANDIDATE_OF)
+        job_type, name = ("trial", f"trial-{trial.number:04d}") if candidate_of is None else \
+            ("race", f"race-{int(candidate_of):04d}")
+        # a W&B sweep's runs are its low-fidelity trials: a full-size candidate is not one
+        sweep_id = (os.environ.get(SWEEP_ENV) or None) if candidate_of is None else None
+        self.run = self._init(job_type=job_type, name=name, config=config, notes=notes,
+                              sweep_id=sweep_id)
+        if self.run is None:
+            return
+        trial.set_user_attr(Attr.WANDB_RUN_ID, self.run.id)
+        if self.run.sweep_id:
+            trial.set_user_attr(Attr.WANDB_SWEEP_ID, self.run.sweep_id)
+        if self.mode == "online":
+            trial.set_user_attr(Attr.WANDB_URL, self.run.url)
+
+    def on_epoch_end(self, trial: optuna.Trial, epoch: int, value: float,
+                     metrics: dict[str, float]) -> None:
+        if self.run is not None:
+            self.run.log({self.plan.config["study"]["metric"]: value, **metrics}, step=epoch)
+
+    def on_trial_end(self, frozen: optuna.trial.FrozenTrial) -> None:
+        if self.run is None:
+            return
+        run, self.run = self.run, None
+        attrs = frozen.user_attrs
+        values = list(frozen.intermediate_values.values())
+        maximize = self.plan.config["study"]["direction"] == "maximize"
+        best = frozen.value if frozen.value is not None else (
+            (max(values) if maximize else min(values)) if values else None)
+        state = STATES.get(frozen.state.name, frozen.state.name.lower())
+        if frozen.constraints.get(OOM_CONSTRAINT, 0.0) > 0:
+            state = "out_of_memory"  # infeasible: its value is not a result
+        summary: dict[str, Any] = {
+            "state": state, "best_value": best,
+            # the sweep metric's final value, what W&B's sweep (bayes, charts) reads: the
+            # trial's best epoch, as Optuna records it
+            self.plan.config["study"]["metric"]: best if state != "out_of_memory" else None,
+            "epochs_run": attrs.get(Attr.EPOCHS_RUN),
+            "wall_time_s": attrs.get(Attr.WALL_TIME_S), "device": attrs.get(Attr.DEVICE),
+            "stop_reason": attrs.get(Attr.STOP_REASON)}
+        if state == "pruned":
+            epoch = max(frozen.intermediate_values) if frozen.intermediate_values else None
+            summary["pruned_at_epoch"] = epoch
+            summary["result"] = f"pruned at epoch {epoch}"
+        elif state in ("failed", "out_of_memory"):
+            summary["fail_reason"] = attrs.get(Attr.FAIL_REASON)
+            summary["result"] = f"failed: {attrs.get(Attr.FAIL_REASON)}"
+        else:
+            summary["result"] = state
+        run.summary.update(summary)
+        run.finish(exit_code=1 if state == "failed" else 0)

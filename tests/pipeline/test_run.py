@@ -1,0 +1,245 @@
+"""The real command, end to end, training real tiny YOLO models on CPU (slow: ~2 minutes)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import optuna
+import pytest
+import yaml
+
+from sweep.testing.commands import run_sweep, wandb_runs
+from tests.conftest import BCCD
+
+pytestmark = pytest.mark.slow
+SMOKE = ("debug=smoke", "data=shapes", "model=yolo11n.yaml", "study.name=smoke")
+
+
+def _study(root: Path, name: str = "smoke") -> optuna.Study:
+    return optuna.load_study(study_name=name, storage=f"sqlite:///{root / name / 'study.db'}")
+
+
+@pytest.fixture(scope="module")
+def smoke_run(sweep_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("smoke")
+    result = run_sweep(sweep_env, *SMOKE, f"paths.root={root}")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert str(root / "smoke") in result.stdout.replace("\n", "")  # says where results are
+    # W&B without a key: offline, said once at the start and once at the end with the upload
+    # command.
+    lines = [line for line in result.stdout.splitlines() if line.startswith("W&B:")]
+    assert len(lines) == 2 and "no API key" in lines[0]
+    assert f"wandb sync {root / 'smoke' / 'wandb'}/offline-run-*" in lines[1]
+    return root
+
+
+def test_smoke_study_has_trials_with_curves(smoke_run: Path) -> None:
+    trials = _study(smoke_run).get_trials()
+    assert len(trials) >= 2
+    assert all(t.intermediate_values for t in trials)
+    finished = [t for t in trials if t.state.name in ("COMPLETE", "PRUNED")]
+    assert finished
+    for t in finished:
+        attrs = t.user_attrs
+        assert {"run_dir", "epochs_run", "wall_time_s", "device", "subset_size", "subset_seed",
+                "stop_reason"} <= set(attrs)
+        assert attrs["device"] == "cpu" and attrs["subset_size"] == 24
+        assert Path(attrs["run_dir"], "results.csv").exists()
+
+
+def test_smoke_outputs(smoke_run: Path) -> None:
+    summary = json.loads((smoke_run / "smoke" / "summary.json").read_text())
+    assert summary["study_name"] == "smoke"
+    assert summary["counts"]["COMPLETE"] + summary["counts"]["PRUNED"] >= 2
+    assert summary["best_trial"]["params"]
+    finalist = summary["finalist"]
+    assert Path(finalist["weights"]).exists()
+    assert set(finalist["metrics"]) >= {"map50", "map50-95", "precision", "recall"}
+    # the default race: both trials (the baseline among them) retrained at full size, the
+    # finalist is the best of them there, which need not be the best trial at low fidelity
+    trials = {t.number: t for t in _study(smoke_run).get_trials()}
+    race = summary["race"]
+    assert sorted(c["trial"] for c in race["candidates"]) == sorted(trials)
+    assert any(c["baseline"] for c in race["candidates"])
+    assert finalist["race"] == race["study"]
+    assert finalist["params"] == trials[finalist["source_trial"]].params
+    values = [t.value for t in trials.values() if t.state.name == "COMPLETE"]
+    if len(values) >= 2 and len(set(values)) == 1:  # at smoke size often all 0.0: said so
+        assert summary["warnings"] and "cannot be ranked" in summary["warnings"][0]
+    best = yaml.safe_load((smoke_run / "smoke" / "best.yaml").read_text())
+    assert best["final"]["only"] is True
+    assert best["final"]["params"] == finalist["params"]
+
+
+def test_smoke_leaves_a_review(smoke_run: Path) -> None:
+    """Artifacts through the artifact-store API, the study's note, the plots and report, and
+    Ultralytics' per-epoch output in each trial's log."""
+    from optuna.artifacts import FileSystemArtifactStore, download_artifact, get_all_artifact_meta
+    from optuna_dashboard import get_note
+
+    study_dir = smoke_run / "smoke"
+    study = _study(smoke_run)
+    summary = json.loads((study_dir / "summary.json").read_text())
+    store = FileSystemArtifactStore(str(study_dir / "artifacts"))
+    assert summary["artifacts"] == str(study_dir / "artifacts")
+
+    def fetch(meta: optuna.artifacts.ArtifactMeta) -> bytes:
+        target = smoke_run / f"fetched-{meta.artifact_id}"
+        download_artifact(artifact_store=store, artifact_id=meta.artifact_id,
+                          file_path=str(target))
+        return target.read_bytes()
+
+    for trial in study.get_trials():
+        metas = {m.filename: m for m in get_all_artifact_meta(trial, storage=study._storage)}
+        assert set(metas) == {"results.csv", "curve.png"}
+        run_dir = Path(trial.user_attrs["run_dir"])
+        assert fetch(metas["results.csv"]) == (run_dir / "results.csv").read_bytes()
+        assert fetch(metas["curve.png"])[:4] == b"\x89PNG"
+        log = (run_dir.parent / "train.log").read_text()
+        for epoch in (1, 2):  # Ultralytics' per-epoch progress and validation lines
+            assert f"{epoch}/2" in log
+        assert log.count("                   all ") >= 2
+    metas = {m.filename: m for m in get_all_artifact_meta(study)}
+    assert {"best.pt", "best.yaml", "summary.json", "report.md", "results.csv",
+            "final-curve.png", "history.png", "intermediate.png"} <= set(metas)
+    assert fetch(metas["best.pt"]) == Path(summary["finalist"]["weights"]).read_bytes()
+    assert json.loads(fetch(metas["summary.json"])) == summary
+    assert summary["finalist"]["artifacts"]["best.pt"] == metas["best.pt"].artifact_id
+    # the note names the best trial; bookkeeping is not shown as the user's data
+    best = summary["best_trial"]["number"]
+    assert f"Best trial: #{best}" in get_note(study)
+    assert summary["rerun_command"] in get_note(study)
+    assert study.user_attrs == {} and study.metric_names == ["fitness"]
+    # the static report, headless: PNGs it links to exist
+    report = (study_dir / "report.md").read_text()
+    assert f"Best trial: #{best}" in report
+    for name in ("history", "intermediate", "compute"):
+        png = study_dir / "report" / f"{name}.png"
+        assert f"](report/{name}.png)" in report and png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_smoke_mirrors_every_trial_and_the_finalist_to_wandb(smoke_run: Path) -> None:
+    """Read back with wandb's own reader: one run per trial, per race candidate and one
+    `final` run."""
+    trials = {t.number: t for t in _study(smoke_run).get_trials()}
+    summary = json.loads((smoke_run / "smoke" / "summary.json").read_text())
+    runs = wandb_runs(smoke_run / "smoke")
+    assert sorted(r["name"] for r in runs) == ["final", "race-0000", "race-0001",
+                                               "trial-0000", "trial-0001"]
+    assert all(r["exit_code"] == 0 for r in runs)
+    for run in runs:  # the race's candidates join the sweep's group, with their own job type
+        assert run["group"] == "smoke"
+        assert (run["job_type"] == "race") == run["name"].startswith("race-")
+        if run["job_type"] == "race":
+            assert run["config"]["optuna"]["study"] == summary["race"]["study"]
+    for run in (r for r in runs if r["name"].startswith("trial-")):
+        trial = trials[run["config"]["optuna"]["trial"]]
+        assert run["job_type"] == "trial" and run["name"] == f"trial-{trial.number:04d}"
+        assert trial.user_attrs["wandb_run_id"] == run["id"]
+        assert {k: run["config"][f"space.{k}"] for k in trial.params} == trial.params
+        assert run["config"]["fidelity"]["subset_seed"] == trial.user_attrs["subset_seed"]
+        assert run["config"]["train"]["imgsz"] == 64
+        steps = [row["_step"] for row in run["history"]]
+        assert steps == sorted(trial.intermediate_values)  # one row per epoch, step = Optuna's
+        assert [row["fitness"] for row in run["history"]] == pytest.approx(
+            [trial.intermediate_values[s] for s in steps])
+        assert run["summary"]["state"] == "complete"
+        assert run["summary"]["best_value"] == pytest.approx(trial.value)
+        assert run["summary"]["device"] == "cpu" and run["summary"]["wall_time_s"] > 0
+    (final,) = (r for r in runs if r["name"] == "final")
+    assert final["job_type"] == "final" and summary["finalist"]["wandb_run_id"] == final["id"]
+    assert final["config"]["source_trial"] == summary["finalist"]["source_trial"]
+    assert {k: final["config"][f"space.{k}"] for k in summary["finalist"]["params"]} == \
+        summary["finalist"]["params"]
+    assert len(final["history"]) == 2  # both epochs, from Ultralytics' results.csv
+    assert final["summary"]["map50-95"] == summary["finalist"]["metrics"]["map50-95"]
+    (artifact,) = final["artifacts"]
+    assert artifact["type"] == "model" and "best" in artifact["aliases"]
+
+
+def test_best_yaml_retrains_without_searching(smoke_run: Path, sweep_env: dict[str, str],
+                                              tmp_path: Path) -> None:
+    before = len(_study(smoke_run).get_trials())
+    summary = json.loads((smoke_run / "smoke" / "summary.json").read_text())
+    result = run_sweep(sweep_env, *summary["rerun_command"].split()[3:], cwd=tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert len(_study(smoke_run).get_trials()) == before  # no search
+    # the sweep's finalist won the race (race/), so this retrain is the first in final/
+    assert Path(summary["finalist"]["weights"]).is_relative_to(smoke_run / "smoke" / "race")
+    assert (smoke_run / "smoke" / "final" / "train" / "weights" / "best.pt").exists()
+
+
+def test_rerun_resumes_the_same_study(smoke_run: Path, sweep_env: dict[str, str]) -> None:
+    before = {t.number: (t.state, t.params, t.value) for t in _study(smoke_run).get_trials()}
+    result = run_sweep(sweep_env, *SMOKE, f"paths.root={smoke_run}", "study.n_trials=3")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    after = {t.number: (t.state, t.params, t.value) for t in _study(smoke_run).get_trials()}
+    assert len(after) > len(before)
+    assert all(after[n] == before[n] for n in before)  # earlier trials unchanged
+    with sqlite3.connect(smoke_run / "smoke" / "study.db") as db:  # beside the race studies
+        names = [row[0] for row in db.execute("select study_name from studies")]
+    assert [n for n in names if not n.startswith("smoke-race-")] == ["smoke"]
+
+
+def test_real_bccd_fixture(sweep_env: dict[str, str], tmp_path: Path) -> None:
+    """Real images, one of them with a label Ultralytics drops: said once, before training."""
+    data = tmp_path / "bccd-data"
+    shutil.copytree(BCCD.parent, data)
+    corrupt = sorted((data / "labels" / "train").glob("*.txt"))[-1]
+    corrupt.write_text("5 0.5 0.5 0.2 0.2\n")  # class 5 of 3 names
+    result = run_sweep(sweep_env, "debug=smoke", f"data={data / 'data.yaml'}",
+                       "model=yolo11n.yaml", f"paths.root={tmp_path}", "study.name=bccd",
+                       "trial.fraction=0.5", "final.fraction=0.5", "final.epochs=1")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    warnings = [line for line in result.stdout.splitlines() if "label check drops" in line]
+    assert len(warnings) == 1 and "1 of 12 train images" in warnings[0]
+    assert corrupt.stem in result.stdout.replace("\n", "")
+    summary = json.loads((tmp_path / "bccd" / "summary.json").read_text())
+    assert summary["finalist"]["train_images"] == 6
+    assert not list(data.rglob("*.cache"))  # caches stay in the trials' private trees
+
+
+def test_final_candidates_race_at_full_size_and_resume_without_retraining(
+        sweep_env: dict[str, str], tmp_path: Path) -> None:
+    args = ("debug=smoke", "tracking=[]", "study.name=race", "study.n_trials=3",
+            "final.candidates=2", f"paths.root={tmp_path}")
+    result = run_sweep(sweep_env, *args)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "racing" in result.stdout and "rank correlation (Spearman)" in result.stdout
+    summary = json.loads((tmp_path / "race" / "summary.json").read_text())
+    study = _study(tmp_path, "race")
+    trials = {t.number: t for t in study.get_trials()}
+    complete = sorted((t for t in trials.values() if t.state.name == "COMPLETE"),
+                      key=lambda t: (-t.value, t.number))
+    expected = [t.number for t in complete[:2]]
+    baseline = next(t.number for t in trials.values() if t.user_attrs.get("baseline"))
+    expected += [] if baseline in expected else [baseline]
+    race = summary["race"]
+    assert [c["trial"] for c in race["candidates"]] == expected
+    race_study = optuna.load_study(study_name=race["study"],
+                                   storage=f"sqlite:///{tmp_path / 'race' / 'study.db'}")
+    for c in race["candidates"]:
+        assert c["low_fidelity"] == trials[c["trial"]].value
+        assert c["baseline"] == (c["trial"] == baseline)
+        assert c["full_size"] == race_study.trials[c["race_trial"]].value
+        assert c["epochs_run"] == 2  # final.epochs at smoke size
+        assert race_study.trials[c["race_trial"]].params == trials[c["trial"]].params
+    finalist = summary["finalist"]
+    winner = max((c for c in race["candidates"] if c["full_size"] is not None),
+                 key=lambda c: c["full_size"])
+    assert finalist["race"] == race["study"] and finalist["source_trial"] == winner["trial"]
+    assert Path(finalist["weights"]).exists() and "race" in Path(finalist["weights"]).parts
+    assert finalist["params"] == trials[winner["trial"]].params
+    best = (tmp_path / "race" / "best.yaml").read_text()
+    assert "# Chosen by a full-size race" in best and yaml.safe_load(best)["final"]["params"] == \
+        finalist["params"]
+    report = (tmp_path / "race" / "report.md").read_text()
+    assert "Race of the top candidates at full size" in report
+    # the same command again: the race is decided, nothing is retrained
+    again = run_sweep(sweep_env, *args)
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert "already decided" in again.stdout and "racing" not in again.stdout
+    assert len(race_study.trials) == len(race["candidates"])

@@ -1,0 +1,166 @@
+"""The W&B mirror: settings, the mode, and what trial runs hold."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from pathlib import Path
+
+import optuna
+import pytest
+from omegaconf import DictConfig
+
+from sweep.core.errors import ConfigError
+from sweep.core.plugins import load_callbacks
+from sweep.data import datasets
+from sweep.data.shapes import ensure_shapes
+from sweep.run.trial import run_trial
+from sweep.study.closing import close_trial
+from sweep.testing.commands import wandb_runs
+from sweep.testing.fakes import plan_for
+from sweep.tracking import wandb as wandb_mirror
+
+
+@pytest.mark.parametrize(("override", "key"), [
+    ("tracking.wandb.mode=maybe", "tracking.wandb.mode"),
+    ("tracking.wandb.project=''", "tracking.wandb.project"),
+    ("tracking.wandb.tags=solo", "tracking.wandb.tags"),
+    ("tracking.wandb.init_timeout=0", "tracking.wandb.init_timeout"),
+])
+def test_bad_wandb_settings_are_refused(compose_cfg: Callable[..., DictConfig], tmp_path: Path,
+                                        override: str, key: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_callbacks(plan_for(compose_cfg(override), tmp_path))
+    assert info.value.key == key
+
+
+def test_disabled_wandb_has_no_hooks(compose_cfg: Callable[..., DictConfig],
+                                     tmp_path: Path) -> None:
+    plan = plan_for(compose_cfg("tracking.wandb.mode=disabled"), tmp_path)
+    assert not any(load_callbacks(plan).hooks.values())
+
+
+def _closed_port_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def test_auto_without_a_key_is_offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("WANDB_API_KEY", raising=False)
+    monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))
+    mode, why = wandb_mirror.resolve_mode("auto")
+    assert mode == "offline" and "no API key" in str(why)
+
+
+def test_a_key_and_no_server_is_offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WANDB_API_KEY", "k" * 40)
+    monkeypatch.setenv("WANDB_BASE_URL", _closed_port_url())
+    for wanted in ("auto", "online"):
+        mode, why = wandb_mirror.resolve_mode(wanted)
+        assert mode == "offline" and "did not answer" in str(why)
+
+
+def test_a_key_in_netrc_and_an_answering_server_is_online(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, half_answering_server: str) -> None:
+    host = half_answering_server.split("//")[1].split(":")[0]
+    (tmp_path / "netrc").write_text(f"machine {host}\n  login user\n  password {'k' * 40}\n")
+    (tmp_path / "netrc").chmod(0o600)
+    monkeypatch.delenv("WANDB_API_KEY", raising=False)
+    monkeypatch.setenv("NETRC", str(tmp_path / "netrc"))
+    monkeypatch.setenv("WANDB_BASE_URL", half_answering_server)
+    assert wandb_mirror.resolve_mode("auto") == ("online", None)
+
+
+@pytest.fixture
+def offline_wandb(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("WANDB_CACHE_DIR", "WANDB_DATA_DIR", "WANDB_CONFIG_DIR"):
+        monkeypatch.setenv(name, str(tmp_path / name.lower()))
+    for name in ("WANDB_API_KEY", "WANDB_MODE", "WANDB_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(wandb_mirror.MODE_ENV, "unset")  # restored after on_run_start sets it
+
+
+@pytest.mark.slow
+def test_worker_mirrors_pruned_failed_and_retried_trials(
+        compose_cfg: Callable[..., DictConfig], tmp_path: Path, offline_wandb: None) -> None:
+    """Real trainings through run_trial and the worker's tell: a trial pruned at epoch 0, one
+    that fails, and the retry of the failed one, each a W&B run with its final state."""
+    cfg = compose_cfg("debug=smoke", "tracking.wandb.mode=offline")
+    plan = plan_for(cfg, tmp_path)
+    config = plan.config
+    dataset = datasets.load_dataset(ensure_shapes(tmp_path / "cache", 24, 8, 64, 0))
+    study = optuna.create_study(study_name="t", direction="maximize",
+                                pruner=optuna.pruners.ThresholdPruner(lower=2.0))
+    callbacks = load_callbacks(plan)
+    callbacks.fire("on_run_start", plan)
+    distributions = {"lr0": optuna.distributions.FloatDistribution(1e-3, 1e-2, log=True)}
+
+    def one(model: str) -> optuna.trial.FrozenTrial:
+        trial = study.ask(fixed_distributions=distributions)
+        outcome = run_trial(trial, config, dataset, model, Path(plan.study_dir), "cpu",
+                            callbacks=callbacks)
+        for key, value in outcome.attrs.items():
+            trial.set_user_attr(key, value)
+        close_trial(study, trial, outcome.state, outcome.value,
+                    out_of_memory=outcome.out_of_memory, callbacks=callbacks)
+        return study.trials[trial.number]
+
+    pruned = one("yolo11n.yaml")
+    failed = one(str(tmp_path / "no-such-model.yaml"))
+    study.enqueue_trial(failed.params, user_attrs={"retry_of": failed.number})
+    retry = one("yolo11n.yaml")
+    assert [t.state.name for t in (pruned, failed, retry)] == ["PRUNED", "FAIL", "PRUNED"]
+
+    runs = {r["name"]: r for r in wandb_runs(Path(plan.study_dir))}
+    assert set(runs) == {"trial-0000", "trial-0001", "trial-0002"}
+    for number, run in enumerate(runs[f"trial-{n:04d}"] for n in range(3)):
+        assert run["job_type"] == "trial" and run["group"] == "t"
+        assert study.trials[number].user_attrs["wandb_run_id"] == run["id"]
+        assert "wandb_url" not in study.trials[number].user_attrs  # offline: no URL
+        assert run["config"]["optuna"]["trial"] == number
+        assert run["config"]["optuna"]["study"] == "t"
+        assert run["config"]["space.lr0"] == study.trials[number].params["lr0"]
+        assert run["config"]["fidelity"]["subset_size"] == 12
+        assert run["config"]["fidelity"]["epochs"] == config["trial"]["epochs"]
+        assert run["config"]["train"]["imgsz"] == 64
+    first = runs["trial-0000"]
+    assert first["summary"]["state"] == "pruned" and first["summary"]["pruned_at_epoch"] == 0
+    assert first["exit_code"] == 0
+    (epoch0,) = first["history"]
+    assert epoch0["_step"] == 0 and "fitness" in epoch0
+    assert {"train/box_loss", "metrics/mAP50(B)", "val/box_loss", "lr/pg0"} <= set(epoch0)
+    broken = runs["trial-0001"]
+    assert broken["summary"]["state"] == "failed" and broken["exit_code"] == 1
+    assert "no-such-model" in broken["summary"]["fail_reason"]
+    assert runs["trial-0002"]["config"]["retry_of"] == {
+        "trial": 1, "wandb_run_id": broken["id"], "wandb_url": None}
+
+
+@pytest.mark.slow
+def test_online_init_that_hangs_falls_back_to_offline_once(
+        compose_cfg: Callable[..., DictConfig], tmp_path: Path, offline_wandb: None,
+        half_answering_server: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A key, a server that answers the probe, and a wandb.init that never completes: the
+    first run waits init_timeout, then this process mirrors offline without trying again."""
+    monkeypatch.setenv("WANDB_API_KEY", "k" * 40)
+    monkeypatch.setenv("WANDB_BASE_URL", half_answering_server)
+    plan = plan_for(compose_cfg("tracking.wandb.mode=online", "tracking.wandb.init_timeout=2"),
+                 tmp_path)
+    mirror = wandb_mirror.WandbMirror(dict(plan.config["tracking"]["wandb"]), plan)
+    mirror.on_run_start(plan)
+    assert mirror.mode == "online"
+    study = optuna.create_study(study_name="t", direction="maximize")
+    info = {"params": {}, "train": {}, "fidelity": {}, "model": "m", "data": "d"}
+    for _ in range(2):
+        trial = study.ask()
+        mirror.on_trial_start(trial, info)
+        mirror.on_epoch_end(trial, 0, 0.5, {"metrics/mAP50(B)": 0.7})
+        study.tell(trial, 0.5)
+        mirror.on_trial_end(study.trials[trial.number])
+    assert mirror.mode == "offline"
+    assert capsys.readouterr().out.count("online init failed") == 1
+    runs = wandb_runs(Path(plan.study_dir))
+    assert sorted(r["name"] for r in runs) == ["trial-0000", "trial-0001"]
+    assert all(r["summary"]["state"] == "complete" and r["history"] for r in runs)

@@ -1,0 +1,309 @@
+"""A W&B agent's trial: values split from the study's overrides, recorded in the study, joined to
+the sweep (the slow ones train tiny models)."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import optuna
+import pytest
+import yaml
+from omegaconf import DictConfig
+
+from sweep.config.plan import Plan
+from sweep.config.space import to_distributions
+from sweep.core.errors import ConfigError
+from sweep.testing.commands import run_sweep, wandb_runs
+from sweep.tracking.wandb import SWEEP_ATTR
+from sweep.tracking.wandb.run_mirror import study_sweep_id
+from sweep.wandb_sweeps.agent import split_values, trial_params
+from tests.conftest import BCCD, Compose, sweeps_engine
+
+
+def test_agent_values_are_split_from_the_study_overrides(
+        compose_cfg: Callable[..., DictConfig]) -> None:
+    overrides = ["+experiment=yolo11n", "space.lr0.high=0.05", "space.lr0=0.02",
+                 "space.batch=16.0", "space.optimizer=SGD", "space.lrf=0.5",
+                 "space.momentum=0.9", "space.scale=0.25"]
+    cfg = compose_cfg(*overrides)
+    values, rest = split_values(cfg, overrides)
+    assert rest == ["+experiment=yolo11n", "space.lr0.high=0.05"]
+    study_space = to_distributions(compose_cfg(*rest).space)
+    params = trial_params(study_space, values)
+    assert params == {"batch": 16, "lr0": 0.02, "lrf": 0.5, "momentum": 0.9,
+                      "optimizer": "SGD", "scale": 0.25}
+    assert isinstance(params["batch"], int)  # W&B's q-forms send 16.0
+
+
+@pytest.mark.parametrize(("values", "key", "problem"), [
+    ({"lr0": 0.5}, "space.lr0", "outside the searched range"),
+    ({"lr0": "fast"}, "space.lr0", "must be a number"),
+    ({"batch": 12}, "space.batch", "not one of the sweep's choices"),
+    ({"optimizer": None}, "space.optimizer", "not one of the sweep's choices"),
+    ({"lr0": None}, "space.lr0", "must be a number"),
+])
+def test_agent_refuses_values_outside_the_space(compose_cfg: Callable[..., DictConfig],
+                                                values: dict[str, Any], key: str,
+                                                problem: str) -> None:
+    space = to_distributions(compose_cfg("+experiment=yolo11n").space)
+    good = {"batch": 8, "lr0": 0.01, "lrf": 0.5, "momentum": 0.9, "optimizer": "AdamW",
+            "scale": 0.5}
+    with pytest.raises(ConfigError) as err:
+        trial_params(space, {**good, **values})
+    assert err.value.key == key and problem in err.value.problem
+    missing = dict(good)
+    del missing["scale"]
+    with pytest.raises(ConfigError, match="W&B gave no value"):
+        trial_params(space, missing)
+
+
+def test_categorical_values_arrive_as_text() -> None:
+    """W&B passes str(value): True, None and 16 come back through Hydra's parser."""
+    dist = optuna.distributions.CategoricalDistribution([True, False])
+    assert trial_params({"cos_lr": dist}, {"cos_lr": "True"}) == {"cos_lr": True}
+    dist = optuna.distributions.CategoricalDistribution([None, "ram"])
+    assert trial_params({"cache": dist}, {"cache": "None"}) == {"cache": None}
+
+
+SMOKE = ("+experiment=yolo11n", "debug=smoke", "data=shapes", "model=yolo11n.yaml")
+
+
+SWEEP_ID = "abc12345"
+
+
+def export(env: dict[str, str], root: Path, *overrides: str) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, "-m", "sweep.wandb_sweep", *overrides], env=env,
+                          cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return yaml.safe_load(done.stdout)
+
+
+def agent_process(config: dict[str, Any], env: dict[str, str], root: Path, run_id: str,
+                  extra: tuple[str, ...] = ()) -> tuple[subprocess.Popen[str], dict[str, Any]]:
+    """Start the exported command as `wandb agent` does: a configuration the W&B sweeps engine
+    proposes, turned into `${args_no_hyphens}` by wandb's own code, the agent's environment
+    (sweep and run ids, the parameter file wandb.init reads). `extra` overrides go before W&B's
+    values, as if they had been exported."""
+    sweeps = sweeps_engine()
+    from wandb.sdk.launch.sweeps.utils import create_sweep_command_args
+    from wandb.sdk.lib import config_util
+
+    # through JSON, as W&B's server sends it (the engine itself returns numpy numbers)
+    proposed = json.loads(json.dumps(sweeps.next_run(sweeps.SweepConfig(config), []).config,
+                                     default=lambda number: number.item()))
+    args = create_sweep_command_args({"args": proposed})
+    macros = {"env": ["/usr/bin/env"], "interpreter": [sys.executable], **args}
+    command: list[str] = []
+    for part in config["command"]:
+        if part == "${args_no_hyphens}":
+            command += extra
+        if part.startswith("${") and part.endswith("}"):
+            command += macros[part[2:-1]]
+        else:
+            command.append(part)
+    param_file = root / "wandb" / f"sweep-{SWEEP_ID}" / f"config-{run_id}.yaml"
+    param_file.parent.mkdir(parents=True, exist_ok=True)
+    config_util.save_config_file_from_dict(str(param_file), proposed)
+    agent_env = {**env, "WANDB_SWEEP_ID": SWEEP_ID, "WANDB_RUN_ID": run_id,
+                 "WANDB_SWEEP_PARAM_PATH": str(param_file), "WANDB_PROJECT": "sweep"}
+    process = subprocess.Popen(command, env=agent_env, cwd=root, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    return process, {k: v["value"] for k, v in proposed.items()}
+
+
+def system_attrs(study: optuna.Study) -> dict[str, Any]:
+    return study._storage.get_study_system_attrs(study._study_id)
+
+
+def only_trial(study_dir: Path, name: str) -> optuna.trial.FrozenTrial:
+    study = optuna.load_study(study_name=name, storage=f"sqlite:///{study_dir / 'study.db'}")
+    (trial,) = study.trials
+    return trial
+
+
+@pytest.mark.slow
+def test_agent_runs_one_recorded_trial_and_final_only_retrains_it(
+        sweep_env: dict[str, str], tmp_path: Path) -> None:
+    overrides = (*SMOKE, f"paths.root={tmp_path / 'out'}", "study.name=agents")
+    config = export(sweep_env, tmp_path, *overrides)
+    process, proposed = agent_process(config, sweep_env, tmp_path, "run0001")
+    output, _ = process.communicate(timeout=600)
+    assert process.returncode == 0, output[-3000:]
+    study_dir = tmp_path / "out" / "agents"
+    trial = only_trial(study_dir, "agents")
+    assert trial.state.name == "COMPLETE"
+    for name, value in trial.params.items():  # W&B's values, as the study's types hold them
+        assert value == pytest.approx(proposed[f"space.{name}"])
+    assert isinstance(trial.params["batch"], int)
+    assert sorted(trial.intermediate_values) == [0, 1]  # smoke: 2 epochs, each reported
+    attrs = trial.user_attrs
+    assert attrs["worker"] == "wandb-agent" and attrs["wandb_run_id"] == "run0001"
+    assert attrs["wandb_sweep_id"] == SWEEP_ID and attrs["stop_reason"] == "completed"
+    assert attrs["subset_size"] == 24  # the same subset logic as a search trial
+
+    (run,) = wandb_runs(study_dir)  # the agent's own run, offline (no key)
+    assert run["id"] == "run0001" and run["sweep_id"] == SWEEP_ID
+    assert [row["_step"] for row in run["history"]] == [0, 1]
+    assert all("fitness" in row for row in run["history"])
+    assert run["summary"]["state"] == "complete" and run["exit_code"] == 0
+    assert run["summary"]["fitness"] == pytest.approx(trial.value)
+    assert run["config"]["space.lr0"] == pytest.approx(trial.params["lr0"])
+
+    # after a W&B sweep: the documented command retrains the study's best at full size
+    result = run_sweep(sweep_env, *overrides, "final.only=true", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    summary = json.loads((study_dir / "summary.json").read_text())
+    assert summary["finalist"]["source_trial"] == trial.number
+    assert summary["finalist"]["params"] == trial.params
+
+
+@pytest.mark.slow
+def test_a_run_wandb_stops_ends_cleanly_as_pruned(sweep_env: dict[str, str],
+                                                  tmp_path: Path) -> None:
+    overrides = (*SMOKE, f"paths.root={tmp_path / 'out'}", "study.name=stopped")
+    config = export(sweep_env, tmp_path, *overrides)
+    # long enough that W&B's stop arrives mid-training
+    process, _ = agent_process(config, sweep_env, tmp_path, "run0002",
+                               extra=("trial.epochs=60", "trial.patience=60"))
+    study_dir = tmp_path / "out" / "stopped"
+    deadline = time.time() + 300
+    while time.time() < deadline and process.poll() is None:
+        try:
+            if (study_dir / "study.db").exists() and \
+                    only_trial(study_dir, "stopped").intermediate_values:
+                break
+        except (KeyError, ValueError):  # the study or its trial not there yet
+            pass
+        time.sleep(0.5)
+    assert process.poll() is None, process.communicate()[0][-3000:]
+    process.terminate()  # what `wandb agent` does on W&B's stop command
+    started = time.time()
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, output[-3000:]
+    assert time.time() - started < 25  # well within the agent's 30 s before it kills
+    assert "Traceback" not in output
+    trial = only_trial(study_dir, "stopped")
+    assert trial.state.name == "PRUNED"
+    assert trial.user_attrs["stop_reason"] == "stopped by W&B (early_terminate)"
+    assert 1 <= len(trial.intermediate_values) < 60
+    (run,) = wandb_runs(study_dir)
+    assert run["summary"]["state"] == "pruned" and run["exit_code"] == 0
+
+
+@pytest.mark.slow
+def test_optuna_trials_join_the_studys_wandb_sweep(sweep_env: dict[str, str],
+                                                   tmp_path: Path) -> None:
+    """Two workers, a sweep id (offline, as for `wandb sync` later): every trial run carries
+    it, the finalist's does not, and the study records it."""
+    result = run_sweep(sweep_env, *SMOKE, f"paths.root={tmp_path}", "study.name=view",
+                       "workers.devices=[cpu,cpu]", f"tracking.wandb.sweep={SWEEP_ID}")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert f"trial runs join W&B sweep {SWEEP_ID}" in result.stdout
+    study_dir = tmp_path / "view"
+    runs = {r["name"]: r for r in wandb_runs(study_dir)}
+    assert sorted(runs) == ["final", "race-0000", "race-0001", "trial-0000", "trial-0001"]
+    assert {runs[n]["sweep_id"] for n in ("trial-0000", "trial-0001")} == {SWEEP_ID}
+    for name in ("final", "race-0000", "race-0001"):  # full size: not the sweep's trials
+        assert runs[name]["sweep_id"] is None
+    assert {runs[n]["group"] for n in runs} == {"view"}
+    study = optuna.load_study(study_name="view", storage=f"sqlite:///{study_dir / 'study.db'}")
+    assert system_attrs(study)[SWEEP_ATTR] == SWEEP_ID
+    assert SWEEP_ATTR not in study.user_attrs
+    workers = {t.user_attrs["worker"] for t in study.trials}
+    assert len(workers) == 2 and {t.user_attrs["wandb_sweep_id"] for t in study.trials} == {
+        SWEEP_ID}
+
+
+def _claim_sweep(url: str, marks: str) -> str:
+    """One process asking for the study's sweep; `create` leaves a mark each time it runs."""
+
+    plan = Plan(config={"tracking": {"wandb": {"sweep": "auto"}}}, study_name="shared",
+                storage_url=url, study_dir=marks, data_yaml="", model="", run_id="r")
+
+    def create() -> str:
+        (Path(marks) / str(os.getpid())).touch()
+        time.sleep(1.0)  # a slow server: the others must wait, not create their own
+        return f"sweep-of-{os.getpid()}"
+
+    return study_sweep_id(plan, create)
+
+
+@pytest.mark.slow
+def test_a_study_creates_its_wandb_sweep_once(tmp_path: Path) -> None:
+    """Four processes (machines sharing a study) ask at once: one sweep, the same id for all."""
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    optuna.create_study(study_name="shared", storage=url)
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    with ProcessPoolExecutor(4, mp_context=multiprocessing.get_context("spawn")) as pool:
+        ids = list(pool.map(_claim_sweep, [url] * 4, [str(marks)] * 4))
+    assert len(set(ids)) == 1 and len(list(marks.iterdir())) == 1
+    assert system_attrs(optuna.load_study(study_name="shared", storage=url))[SWEEP_ATTR] == ids[0]
+
+
+@pytest.mark.slow
+def test_online_sweep_is_created_once_per_study_from_the_export(sweep_env: dict[str, str],
+                                                                tmp_path: Path) -> None:
+    """W&B online (a stand-in that creates sweeps and answers nothing else, so the runs fall
+    back to offline and keep the link for `wandb sync`): two workers, then a resumed run; one
+    sweep, made from the study's export, and every trial run carries its id."""
+    from sweep.testing.servers import serve_wandb_sweeps
+
+    url, server, created = serve_wandb_sweeps()
+    env = {**sweep_env, "WANDB_API_KEY": "0123456789abcdef" * 2 + "fa4e5e7c",
+           "WANDB_BASE_URL": url}
+    args = (*SMOKE, f"paths.root={tmp_path}", "study.name=online", "tracking.wandb.mode=online",
+            "tracking.wandb.init_timeout=3", "workers.devices=[cpu,cpu]")
+    try:
+        first = run_sweep(env, *args)
+        second = run_sweep(env, *args, "study.n_trials=3")
+    finally:
+        server.shutdown()
+    for result in (first, second):
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        assert "trial runs join W&B sweep sw000001" in result.stdout
+    assert len(created) == 1
+    config = yaml.safe_load(created[0]["config"])
+    assert config["name"] == "online" and config["method"] == "bayes"
+    assert config["command"][3:5] == ["sweep.agent", "+experiment=yolo11n"]
+    assert "tracking.wandb.init_timeout=3" in config["command"]
+    study_dir = tmp_path / "online"
+    runs = {r["name"]: r for r in wandb_runs(study_dir)}
+    trials = [r for name, r in runs.items() if name.startswith("trial-")]
+    assert len(trials) == 3 and {r["sweep_id"] for r in trials} == {"sw000001"}
+    study = optuna.load_study(study_name="online", storage=f"sqlite:///{study_dir / 'study.db'}")
+    assert system_attrs(study)[SWEEP_ATTR] == "sw000001"
+
+
+@pytest.mark.slow
+def test_an_agent_trial_from_weights_keeps_ultralytics_early_stop(
+        compose_cfg: Compose, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """W&B's early_terminate stops agent trials, not sweep's pruner: from weights, where a
+    sweep's own trials hand the early stop to the pruner, an agent trial keeps it."""
+    from sweep.pruning.policy import early_stop_patience
+    from sweep.wandb_sweeps.agent import run_agent
+
+    weights = tmp_path / "mine.pt"
+    weights.write_bytes(b"never loaded: training is replaced below")
+    cfg = compose_cfg(f"data={BCCD}", f"model={weights}", "tracking.wandb.mode=offline")
+    seen: dict[str, Any] = {}
+
+    def record(study: optuna.Study, trial: optuna.Trial, plan: Plan, *args: Any,
+               **kwargs: Any) -> None:
+        seen.update(patience=early_stop_patience(plan.config), pruner=study.pruner)
+        return None  # as if interrupted: nothing trains
+
+    monkeypatch.setattr("sweep.run.telling.train_and_tell", record)
+    values = {"batch": 16, "lr0": 0.01, "lrf": 0.01, "momentum": 0.9, "optimizer": "SGD",
+              "scale": 0.5}
+    assert run_agent(cfg, {}, values) == 130
+    assert seen["patience"] == 3 and isinstance(seen["pruner"], optuna.pruners.NopPruner)
