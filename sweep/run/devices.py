@@ -48,6 +48,15 @@ def check_devices(devices: object) -> None:
                           "list GPUs that exist, use workers.devices=auto, or [cpu]")
 
 
+def physical_gpu(index: str) -> str:
+    """The GPU a worker is pinned to for device `index` of this process: the index-th entry of
+    CUDA_VISIBLE_DEVICES when that is set (torch numbers the visible GPUs from 0), else the
+    index itself."""
+    listed = os.environ.get("CUDA_VISIBLE_DEVICES")
+    gpus = [gpu.strip() for gpu in (listed or "").split(",") if gpu.strip()]
+    return gpus[int(index)] if index.isdigit() and int(index) < len(gpus) else index
+
+
 def all_devices() -> str:
     """Every visible device, for the finalist (`0,1` trains with DDP; one GPU or CPU plainly)."""
     return ",".join(resolve_devices("auto"))

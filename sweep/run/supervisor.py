@@ -22,6 +22,7 @@ from rich.live import Live
 from sweep.config.plan import STORAGE_ENV, Plan
 from sweep.core.disk import EXIT_DISK_FULL, DiskFull
 from sweep.core.events import Callbacks
+from sweep.run.devices import physical_gpu
 from sweep.run.progress import render
 from sweep.study.memory import oom_kill_count
 from sweep.study.orphans import close_orphans
@@ -38,7 +39,7 @@ def worker_env(device: str, cpu_workers: int) -> dict[str, str]:
         threads = max(1, (os.cpu_count() or 1) // max(1, cpu_workers))
         env["OMP_NUM_THREADS"] = env["MKL_NUM_THREADS"] = str(threads)
     else:
-        env["CUDA_VISIBLE_DEVICES"] = device
+        env["CUDA_VISIBLE_DEVICES"] = physical_gpu(device)
     return env
 
 
@@ -62,7 +63,7 @@ class WorkerCrashLoop(RuntimeError):
 
 
 def worker_label(slot: int, device: str) -> str:
-    return f"cpu#{slot}" if device == "cpu" else f"cuda:{device}"
+    return f"cpu#{slot}" if device == "cpu" else f"cuda:{physical_gpu(device)}"
 
 
 def describe_exit(code: int) -> str:

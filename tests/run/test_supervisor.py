@@ -11,7 +11,13 @@ from rich.console import Console
 
 from sweep.config.plan import Plan
 from sweep.config.space import to_distributions
-from sweep.run.supervisor import Supervisor, WorkerCrashLoop, describe_exit, worker_env
+from sweep.run.supervisor import (
+    Supervisor,
+    WorkerCrashLoop,
+    describe_exit,
+    worker_env,
+    worker_label,
+)
 from sweep.study.open import open_study
 
 
@@ -39,6 +45,17 @@ def test_worker_environment_pins_devices() -> None:
     assert gpu["CUDA_VISIBLE_DEVICES"] == "1" and gpu["YOLO_VERBOSE"] == "False"
     cpu = worker_env("cpu", cpu_workers=2)
     assert cpu["CUDA_VISIBLE_DEVICES"] == "" and int(cpu["OMP_NUM_THREADS"]) >= 1
+
+
+def test_workers_are_pinned_to_the_gpus_this_process_was_given(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # torch numbers the visible GPUs 0, 1: worker 1 must get the second one given, GPU 3
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "2,3")
+    assert worker_env("1", cpu_workers=0)["CUDA_VISIBLE_DEVICES"] == "3"
+    assert worker_env("0", cpu_workers=0)["CUDA_VISIBLE_DEVICES"] == "2"
+    assert worker_label(1, "1") == "cuda:3"
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES")
+    assert worker_env("1", cpu_workers=0)["CUDA_VISIBLE_DEVICES"] == "1"
 
 
 def test_exit_descriptions() -> None:
