@@ -84,10 +84,12 @@ def finish(plan: Plan, study: optuna.Study, finalist: dict[str, Any] | None,
                         ) if finalist and finalist.get("race") else None
     if params:
         best_yaml = study_dir / "best.yaml"
-        write_best_yaml(best_yaml, plan.config, plan.study_name, plan.storage_url, params, race)
     data = summary(study, plan.storage_url, finalist, best_yaml, stopped_by,
                    artifact_dir(plan.config, study_dir), ranking_warnings(study, plan.config),
                    race)
+    if best_yaml is not None and params:
+        write_best_yaml(best_yaml, plan.config, plan.study_name, plan.storage_url, params,
+                        race, data["outcome"])
     write_summary(study_dir / "summary.json", data)
     write_review(study, data, plan.config, study_dir)
     print_report(console, study, data, study_dir)

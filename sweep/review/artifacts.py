@@ -17,6 +17,15 @@ from optuna.artifacts import FileSystemArtifactStore, upload_artifact
 
 from sweep.core.optuna_api import artifacts_attr_prefix, study_system_attrs
 
+# Types Python's mimetypes guesses wrong: a .pt is "application/vnd.snesdev-page-table" there,
+# which a browser does not treat as a download of weights.
+BINARY_SUFFIXES = (".pt", ".pth", ".onnx", ".engine", ".tflite")
+
+
+def mimetype(path: Path) -> str | None:
+    """The type the dashboard offers `path` with (None: Optuna's guess from its name)."""
+    return "application/octet-stream" if path.suffix.lower() in BINARY_SUFFIXES else None
+
 
 def open_store(path: Path) -> FileSystemArtifactStore:
     path.mkdir(parents=True, exist_ok=True)
@@ -39,7 +48,7 @@ def keep_for_trial(store: FileSystemArtifactStore, trial: optuna.Trial, files: l
     for path in files:
         if path.is_file():
             kept[path.name] = upload_artifact(artifact_store=store, file_path=str(path),
-                                              study_or_trial=trial)
+                                              study_or_trial=trial, mimetype=mimetype(path))
     return kept
 
 
@@ -58,6 +67,6 @@ def keep_for_study(store: FileSystemArtifactStore, study: optuna.Study, files: l
                 store.write(artifact_id, handle)
         else:
             artifact_id = upload_artifact(artifact_store=store, file_path=str(path),
-                                          study_or_trial=study)
+                                          study_or_trial=study, mimetype=mimetype(path))
         kept[path.name] = artifact_id
     return kept

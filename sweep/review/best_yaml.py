@@ -14,7 +14,8 @@ from sweep.review.lines import race_lines, rerun_command
 
 
 def write_best_yaml(path: Path, config: dict[str, Any], study_name: str, storage_url: str,
-                    params: dict[str, Any], race: dict[str, Any] | None = None) -> None:
+                    params: dict[str, Any], race: dict[str, Any] | None = None,
+                    outcome: str | None = None) -> None:
     """The finalist's full configuration, best parameters fixed, runnable on its own.
 
     It names the same study (so its finalist is recorded beside the sweep) and sets
@@ -28,8 +29,9 @@ def write_best_yaml(path: Path, config: dict[str, Any], study_name: str, storage
     best["hydra"] = {"run": {"dir": str(Path(config["paths"]["root"]) / "hydra" /
                                         "${now:%Y-%m-%d}" / "${now:%H-%M-%S}")},
                      "job": {"chdir": False}, "output_subdir": None}
-    header = (f"# Best configuration of study {study_name}. Retrain the finalist with:\n"
-              f"#   {rerun_command(path)}\n")
+    header = f"# {outcome}\n" if outcome else ""
+    header += (f"# Best configuration of study {study_name}. Retrain the finalist with:\n"
+               f"#   {rerun_command(path)}\n")
     if race:
         header += "# Chosen by a full-size race of the search's top candidates:\n"
         header += "".join(f"#   {line}\n" for line in race_lines(race))

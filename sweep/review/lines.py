@@ -27,3 +27,33 @@ def race_lines(race: dict[str, Any]) -> list[str]:
         f"{correlation:.3g}" if correlation is not None
         else "undefined (needs 3 finished candidates whose values differ)"))
     return lines
+
+
+def outcome(finalist: dict[str, Any] | None, race: dict[str, Any] | None, metric: str,
+            maximize: bool = True) -> str | None:
+    """The run's result at full size, said first wherever a user reads it: the finalist against
+    Ultralytics' defaults when both raced, else the finalist alone (None: no finalist). A gain
+    at low fidelity is never the result: short trials can rank configurations wrongly."""
+    if not finalist:
+        return None
+    source = finalist.get("source_trial")
+    done = [c for c in (race or {}).get("candidates", []) if c["full_size"] is not None]
+    base = next((c for c in done if c["baseline"]), None)
+    winner = next((c for c in done if c["trial"] == source), None)
+    if base is not None and winner is not None:
+        if winner is base:
+            return ("no configuration beat Ultralytics' defaults at full size: the finalist is "
+                    f"the defaults (trial {source}, {metric} {base['full_size']:.4g})")
+        gain = winner["full_size"] - base["full_size"]
+        versus = f"({winner['full_size']:.4g} vs {base['full_size']:.4g})"
+        if (gain > 0) == maximize and gain != 0:
+            return (f"finalist: trial {source}, {gain:+.4g} {metric} over Ultralytics' defaults "
+                    f"at full size {versus}")
+        return ("no configuration beat Ultralytics' defaults at full size: the finalist, trial "
+                f"{source}, ties them {versus}")
+    who = f"trial {source}" if source is not None else "final.params"
+    value = finalist.get("value")
+    at = f"{metric} {value:.4g}" if isinstance(value, float) else f"{metric} {value}"
+    why = ("Ultralytics' defaults did not finish the race" if race else
+           "not compared with Ultralytics' defaults at full size: final.candidates > 1 races them")
+    return f"finalist: {who}, {at} at full size ({why})"

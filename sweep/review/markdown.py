@@ -22,9 +22,12 @@ def _params_table(params: Mapping[str, Any]) -> list[str]:
 
 
 def summary_markdown(data: Mapping[str, Any], metric: str) -> str:
-    """Best parameters, the finalist, the command that reproduces it, counts by state, stop
-    reasons and the gain over the baseline trial: the study's note, and the report's head."""
+    """The outcome at full size, then counts by state, stop reasons, the best trial at low
+    fidelity and its gain over the baseline trial there, the race, the finalist and the command
+    that reproduces it: the study's note, and the report's head."""
     lines = [f"## {data['study_name']}", ""]
+    if data.get("outcome"):
+        lines += [f"**{data['outcome'][0].upper()}{data['outcome'][1:]}.**", ""]
     counts = data["counts"]
     lines.append(f"**Trials**: {counts['COMPLETE']} complete, {counts['PRUNED']} pruned, "
                  f"{counts['FAIL']} failed, {counts['RUNNING']} running, "
@@ -40,12 +43,13 @@ def summary_markdown(data: Mapping[str, Any], metric: str) -> str:
     if best is None:
         lines.append("No trial completed yet, so there is no best trial.")
     else:
-        lines.append(f"### Best trial: #{best['number']}, {metric} {fmt(best['value'])}")
+        lines.append(f"### Best trial at low fidelity: #{best['number']}, {metric} "
+                     f"{fmt(best['value'])}")
         baseline = data.get("baseline")
         if baseline and baseline.get("value") is not None:
             gain = best["value"] - baseline["value"]
             lines.append(f"Baseline (Ultralytics' defaults, trial #{baseline['number']}): "
-                         f"{metric} {fmt(baseline['value'])}; gain {gain:+.4g}.")
+                         f"{metric} {fmt(baseline['value'])}; gain at low fidelity {gain:+.4g}.")
         elif baseline:
             lines.append(f"Baseline trial #{baseline['number']} (Ultralytics' defaults) did not "
                          f"complete ({baseline['state'].lower()}).")

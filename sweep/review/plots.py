@@ -21,6 +21,7 @@ STUDY_PLOTS = {
     "importance": "Parameter importances",
     "parallel": "Parallel coordinate",
     "compute": "Best value against compute",
+    "race": "The race: each candidate at low fidelity and at full size",
 }
 
 
@@ -67,9 +68,10 @@ def _finished(study: optuna.Study) -> list[FrozenTrial]:
     return sorted(trials, key=lambda t: t.datetime_complete)  # type: ignore[arg-type,return-value]
 
 
-def _compute(study: optuna.Study, metric: str) -> Any:
+def _compute(study: optuna.Study, metric: str, race: dict[str, Any] | None) -> Any:
     """Best value so far against cumulative training epochs (every trial's epochs count,
-    pruned and failed ones too: that is what the sweep spent)."""
+    pruned and failed ones too: that is what the sweep spent), then the race's full-size
+    epochs and the best full-size value so far, as a second line."""
     maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
     feasible = {t.number for t in feasible_complete(study)}
     spent, best, xs, ys = 0, None, [], []
@@ -87,15 +89,49 @@ def _compute(study: optuna.Study, metric: str) -> Any:
         raise ValueError("no trial completed")
     plt = _pyplot()
     figure, ax = plt.subplots(figsize=(6.4, 4.2))
-    ax.step(xs, ys, where="post", marker="o")
-    ax.set(xlabel="cumulative training epochs (all trials)", ylabel=f"best {metric} so far",
+    ax.step(xs, ys, where="post", marker="o", label="search (low fidelity)")
+    race_x, race_y, full = [], [], None
+    for candidate in (race or {}).get("candidates", []):
+        spent += int(candidate.get("epochs_run") or 0)
+        seconds += float(candidate.get("train_s") or 0.0)
+        value = candidate.get("full_size")
+        if value is not None and (full is None or (value > full if maximize else value < full)):
+            full = value
+        if full is not None:
+            race_x.append(spent)
+            race_y.append(full)
+    if race_x:
+        ax.step(race_x, race_y, where="post", marker="s", label="race (full size)")
+        ax.legend()
+    ax.set(xlabel="cumulative training epochs (all trials and race candidates)",
+           ylabel=f"best {metric} so far",
            title=f"Best value against compute ({seconds / 60:.1f} min of training)")
     ax.xaxis.set_major_locator(_integer_ticks())
     ax.grid(alpha=0.3)
     return ax
 
 
-def _axes(study: optuna.Study, name: str, metric: str) -> Any:
+def _race(race: dict[str, Any] | None, metric: str) -> Any:
+    """Each race candidate's low-fidelity value against its full-size value: how far the short
+    trials' ranking held at full size."""
+    done = [c for c in (race or {}).get("candidates", []) if c["full_size"] is not None]
+    if not done:
+        raise ValueError("no race ran (final.candidates=1), or no candidate finished it")
+    plt = _pyplot()
+    figure, ax = plt.subplots(figsize=(5, 4.2))
+    for c in done:
+        ax.scatter(c["low_fidelity"], c["full_size"], marker="s" if c["baseline"] else "o",
+                   color="tab:orange" if c["baseline"] else "tab:blue")
+        ax.annotate(f"#{c['trial']}" + (" defaults" if c["baseline"] else ""),
+                    (c["low_fidelity"], c["full_size"]), textcoords="offset points",
+                    xytext=(5, 4))
+    ax.set(xlabel=f"{metric} at low fidelity (trial)", ylabel=f"{metric} at full size (race)",
+           title="The race: low fidelity against full size")
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def _axes(study: optuna.Study, name: str, metric: str, race: dict[str, Any] | None) -> Any:
     from optuna.visualization import matplotlib as vis
 
     complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
@@ -119,11 +155,15 @@ def _axes(study: optuna.Study, name: str, metric: str) -> Any:
         if not complete:
             raise ValueError("no trial completed")
         return vis.plot_parallel_coordinate(study, target_name=metric)
-    return _compute(study, metric)
+    if name == "race":
+        return _race(race, metric)
+    return _compute(study, metric, race)
 
 
-def study_plots(study: optuna.Study, metric: str, out_dir: Path) -> dict[str, Path | str]:
-    """Draw every plot of STUDY_PLOTS into `out_dir`; name -> its PNG, or why it was not drawn."""
+def study_plots(study: optuna.Study, metric: str, out_dir: Path,
+                race: dict[str, Any] | None = None) -> dict[str, Path | str]:
+    """Draw every plot of STUDY_PLOTS into `out_dir` (`race`: summary.json's); name -> its PNG,
+    or why it was not drawn."""
     drawn: dict[str, Path | str] = {}
     plt = _pyplot()
     for name in STUDY_PLOTS:
@@ -131,7 +171,7 @@ def study_plots(study: optuna.Study, metric: str, out_dir: Path) -> dict[str, Pa
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # Optuna's "experimental" notices
-                ax = _axes(study, name, metric)
+                ax = _axes(study, name, metric, race)
             figure = ax.flat[0].figure if hasattr(ax, "flat") else ax.figure
             drawn[name] = _save(figure, stale)
         except Exception as err:  # noqa: BLE001 - a plot must never fail a sweep

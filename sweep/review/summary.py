@@ -13,7 +13,7 @@ from optuna.trial import TrialState
 
 from sweep.core.record import Attr
 from sweep.core.secrets import redact
-from sweep.review.lines import rerun_command
+from sweep.review.lines import outcome, rerun_command
 from sweep.study.memory import memory_report
 from sweep.study.queries import best_trial, counts, feasible_complete
 
@@ -70,8 +70,12 @@ def summary(study: optuna.Study, storage_url: str, finalist: dict[str, Any] | No
     baseline = _baseline(study)
     reasons = Counter(str(t.user_attrs[Attr.STOP_REASON]) for t in study.get_trials(deepcopy=False)
                       if Attr.STOP_REASON in t.user_attrs)
+    maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
+    metric = study.metric_names[0] if study.metric_names else "value"
     return {
         "study_name": study.study_name,
+        # the result at full size, first wherever a user reads it (terminal, note, best.yaml)
+        "outcome": outcome(finalist, race, metric, maximize),
         "storage": redact(storage_url),
         "counts": counts(study),
         "stop_reasons": dict(reasons.most_common()),

@@ -17,7 +17,10 @@ from sweep.review.lines import race_lines
 
 def print_report(console: Console, study: optuna.Study, data: dict[str, Any], study_dir: Path,
                  top: int = 5) -> None:
-    """Top trials, best parameters and where everything is."""
+    """The outcome at full size first, then the top trials, the race, the finalist and where
+    everything is."""
+    if data.get("outcome"):
+        console.print(data["outcome"], style="bold", markup=False, soft_wrap=True)
     trials = [t for t in study.get_trials(deepcopy=False) if t.state == TrialState.COMPLETE]
     reverse = study.direction == optuna.study.StudyDirection.MAXIMIZE
     trials.sort(key=lambda t: t.value if t.value is not None else 0.0, reverse=reverse)
@@ -44,7 +47,8 @@ def print_report(console: Console, study: optuna.Study, data: dict[str, Any], st
         console.print(f"warning: {warning}", style="yellow", markup=False, soft_wrap=True)
     if data["best_trial"]:
         best = data["best_trial"]
-        console.print(f"best trial {best['number']}: value {fmt(best['value'], none='None')}  "
+        console.print(f"best trial at low fidelity {best['number']}: value "
+                      f"{fmt(best['value'], none='None')}  "
                       f"params {best['params']}")
     race = data.get("race")
     if race:

@@ -69,7 +69,16 @@ def test_smoke_outputs(smoke_run: Path) -> None:
     values = [t.value for t in trials.values() if t.state.name == "COMPLETE"]
     if len(values) >= 2 and len(set(values)) == 1:  # at smoke size often all 0.0: said so
         assert summary["warnings"] and "cannot be ranked" in summary["warnings"][0]
-    best = yaml.safe_load((smoke_run / "smoke" / "best.yaml").read_text())
+    # the result at full size comes first, never a gain at low fidelity
+    winner = next(c for c in race["candidates"] if c["trial"] == finalist["source_trial"])
+    base = next(c for c in race["candidates"] if c["baseline"])
+    if winner["full_size"] > base["full_size"]:
+        assert summary["outcome"].startswith(f"finalist: trial {winner['trial']}, +")
+    else:
+        assert summary["outcome"].startswith("no configuration beat Ultralytics' defaults")
+    text = (smoke_run / "smoke" / "best.yaml").read_text()
+    assert text.splitlines()[0] == f"# {summary['outcome']}"
+    best = yaml.safe_load(text)
     assert best["final"]["only"] is True
     assert best["final"]["params"] == finalist["params"]
 
@@ -110,13 +119,14 @@ def test_smoke_leaves_a_review(smoke_run: Path) -> None:
     assert summary["finalist"]["artifacts"]["best.pt"] == metas["best.pt"].artifact_id
     # the note names the best trial; bookkeeping is not shown as the user's data
     best = summary["best_trial"]["number"]
-    assert f"Best trial: #{best}" in get_note(study)
+    assert f"Best trial at low fidelity: #{best}" in get_note(study)
     assert summary["rerun_command"] in get_note(study)
+    assert get_note(study).splitlines()[2].lower().startswith(f"**{summary['outcome']}".lower())
     assert study.user_attrs == {} and study.metric_names == ["fitness"]
     # the static report, headless: PNGs it links to exist
     report = (study_dir / "report.md").read_text()
-    assert f"Best trial: #{best}" in report
-    for name in ("history", "intermediate", "compute"):
+    assert f"Best trial at low fidelity: #{best}" in report
+    for name in ("history", "intermediate", "compute", "race"):
         png = study_dir / "report" / f"{name}.png"
         assert f"](report/{name}.png)" in report and png.read_bytes()[:4] == b"\x89PNG"
 

@@ -37,3 +37,14 @@ def test_artifacts_the_dashboard_deleted_are_skipped(tmp_path: Path) -> None:
     study._storage.set_study_system_attr(study._study_id, f"artifacts:{artifact_id}", "null")
     assert study_artifacts(study) == {}
     assert list(keep_for_study(store, study, [tmp_path / "a.md"])) == ["a.md"]
+
+
+def test_weights_are_offered_as_a_binary_download(tmp_path: Path) -> None:
+    study = optuna.create_study(storage=f"sqlite:///{tmp_path / 's.db'}")
+    weights = tmp_path / "best.pt"
+    weights.write_bytes(b"\x80\x02weights")
+    (tmp_path / "summary.json").write_text("{}")
+    keep_for_study(open_store(tmp_path / "artifacts"), study,
+                   [weights, tmp_path / "summary.json"])
+    types = {name: meta["mimetype"] for name, meta in study_artifacts(study).items()}
+    assert types == {"best.pt": "application/octet-stream", "summary.json": "application/json"}

@@ -174,7 +174,7 @@ def test_the_dashboard_in_a_real_browser(dashboard: tuple[str, Path], tmp_path: 
             page.screenshot(path=str(tmp_path / "trials.png"), full_page=True)
 
             page.goto(url.replace(study_page, study_page + "/note"))
-            page.get_by_text("Best trial: #").first.wait_for(timeout=30_000)
+            page.get_by_text("Best trial at low fidelity: #").first.wait_for(timeout=30_000)
             page.screenshot(path=str(tmp_path / "note.png"), full_page=True)
             assert "Reproduce the finalist" in page.inner_text("body")
         finally:

@@ -12,9 +12,9 @@ from sweep.testing.fakes import SUMMARY, study_with_curves
 
 def test_the_note_names_best_trial_finalist_command_counts_and_gain() -> None:
     note = summary_markdown(SUMMARY, "fitness")
-    assert "Best trial: #2, fitness 0.42" in note
+    assert "Best trial at low fidelity: #2, fitness 0.42" in note
     assert "`lr0` | 0.003" in note and "`optimizer` | SGD" in note
-    assert "gain +0.12" in note and "trial #0" in note
+    assert "gain at low fidelity +0.12" in note and "trial #0" in note
     assert "2 complete, 1 pruned, 0 failed" in note and "pruned 1" in note
     assert "| fitness | 0.61 |" in note and "/x/final/best.pt" in note
     assert "https://wandb.ai/me/sweep/runs/abc" in note
@@ -35,3 +35,11 @@ def test_report_lists_every_trial_and_each_plot_or_why_not(tmp_path: Path) -> No
     assert "| 1 | pruned | 0 | 2 | pruned |" in text  # Optuna: its last reported value
     assert "![Optimization history](report/history.png)" in text
     assert "_Not drawn: needs 2 trials._" in text
+
+
+def test_the_note_leads_with_the_outcome_at_full_size() -> None:
+    outcome = ("finalist: trial 2, +0.05 fitness over Ultralytics' defaults at full size (0.61 "
+               "vs 0.56)")
+    lines = summary_markdown({**SUMMARY, "outcome": outcome}, "fitness").splitlines()
+    assert lines[0] == "## demo" and lines[2] == f"**F{outcome[1:]}.**"
+    assert summary_markdown(SUMMARY, "fitness").splitlines()[2].startswith("**Trials**")

@@ -29,7 +29,8 @@ def _is_png(path: Path) -> bool:
     ("complete, pruned and failed", [(TrialState.COMPLETE, [0.1, 0.3]),
                                      (TrialState.PRUNED, [0.0, 0.0]),
                                      (TrialState.COMPLETE, [0.2, 0.25]),
-                                     (TrialState.FAIL, [0.05])], set(STUDY_PLOTS)),
+                                     (TrialState.FAIL, [0.05])],
+     set(STUDY_PLOTS) - {"race"}),  # no race here: summary.json's race draws it
 ])
 def test_study_plots_draw_what_they_can_and_say_why_not(
         tmp_path: Path, case: str, values: list[tuple[TrialState, list[float]]],
@@ -54,3 +55,25 @@ def test_a_plot_from_an_earlier_run_is_not_shown_as_this_runs(tmp_path: Path) ->
 def test_learning_curve_is_a_png(tmp_path: Path) -> None:
     curve = learning_curve({0: 0.1, 1: 0.3, 2: 0.2}, "map50", "trial 3", tmp_path / "c.png")
     assert _is_png(curve)
+
+
+def test_the_race_is_drawn_and_the_compute_plot_goes_on_through_it(tmp_path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    from sweep.review import plots as plot_module
+
+    study = study_with_curves([(TrialState.COMPLETE, [0.1, 0.3]), (TrialState.COMPLETE, [0.2])])
+    race = {"candidates": [
+        {"trial": 0, "baseline": True, "low_fidelity": 0.3, "full_size": 0.7, "epochs_run": 5,
+         "train_s": 10.0},
+        {"trial": 1, "baseline": False, "low_fidelity": 0.2, "full_size": 0.8, "epochs_run": 4,
+         "train_s": 8.0}]}
+    plots = study_plots(study, "fitness", tmp_path / "report", race)
+    assert _is_png(plots["race"]) and _is_png(plots["compute"])
+    without = study_plots(study, "fitness", tmp_path / "plain")
+    assert "no race ran" in str(without["race"])
+    ax = plot_module._compute(study, "fitness", race)
+    search, raced = ax.get_lines()[:2]
+    assert list(search.get_xdata()) == [2, 3]  # the trials' epochs, then the race's after them
+    assert list(raced.get_xdata()) == [8, 12] and list(raced.get_ydata()) == [0.7, 0.8]
+    plt.close("all")
