@@ -5,6 +5,7 @@ Runs before any study is created or any training starts, so a typo costs a secon
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -128,13 +129,39 @@ def _fraction(key: str, value: Any) -> None:
         raise ConfigError(key, value, "must be in (0, 1]", f"set {key} to e.g. 0.5 (or 1.0)")
 
 
+def _read_by_others(cfg: DictConfig) -> None:
+    """The keys conf/ interpolates into others (the samplers' start-up trials and seed, the
+    hyperband's max_resource), checked before anything is resolved: a bad value is blamed on
+    the key the user set, not on the key that reads it."""
+    _positive_int("study.n_trials", cfg.study.n_trials)
+    _positive_int("trial.epochs", cfg.trial.epochs)
+    if "seed" in cfg.train:
+        _check_arg_value("train.seed", "seed", cfg.train.seed)
+
+
+def _unresolvable(cfg: DictConfig, err: Exception) -> ConfigError:
+    """A ConfigError for an interpolation that failed: naming the key it reads and that key's
+    value when there is one (the key the user set), else the key that failed."""
+    key = str(getattr(err, "full_key", "") or "config")
+    reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+    raw: Any = OmegaConf.to_container(cfg, resolve=False)
+    for part in key.split("."):
+        raw = raw.get(part) if isinstance(raw, dict) else None
+    for ref in re.findall(r"\$\{([A-Za-z_][\w.]*)\}", raw if isinstance(raw, str) else ""):
+        value = OmegaConf.select(cfg, ref, throw_on_resolution_failure=False)
+        return ConfigError(ref, value, f"{key} ({raw}) cannot be computed from it ({reason})",
+                           f"give {ref} a value {key} can be computed from")
+    return ConfigError(key, raw if raw is not None else "?", f"cannot be resolved ({reason})",
+                       "check the interpolation and the missing values (???) it reads")
+
+
 def validate(cfg: DictConfig) -> None:
     """Check the whole composed config; raise the first ConfigError found."""
+    _read_by_others(cfg)
     try:
         OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
     except Exception as err:
-        raise ConfigError("config", "?", f"cannot be resolved ({err})",
-                          "check the interpolations and missing values (???) named above") from err
+        raise _unresolvable(cfg, err) from err
     if not cfg.space:
         raise ConfigError("space", {}, "nothing to search",
                           "add entries, e.g. +space.lr0={low:1e-4,high:1e-2,log:true}")

@@ -10,7 +10,7 @@ import pytest
 from sweep.config.validate import validate
 from sweep.core.errors import ConfigError
 from sweep.pipeline.prepare import prepare
-from sweep.testing.commands import run_sweep
+from sweep.testing.commands import one_error_line, run_sweep
 from tests.conftest import Compose
 
 
@@ -78,6 +78,11 @@ def test_space_overrides_compose(compose_cfg: Compose) -> None:
         (["trial.val_images=0"], "trial.val_images"),
         (["pruning.zero_is_warmup=maybe"], "pruning.zero_is_warmup"),
         (["pruning.wait_for_stall=sometimes"], "pruning.wait_for_stall"),
+        # keys that others interpolate: blamed on the key set, not the one that reads it
+        (["study.n_trials=abc"], "study.n_trials"),
+        (["sampler=gp", "study.n_trials=2.5"], "study.n_trials"),
+        (["train.seed=abc"], "train.seed"),
+        (["pruner=hyperband", "trial.epochs=abc"], "trial.epochs"),
     ],
 )
 def test_bad_config_is_rejected_with_key(compose_cfg: Compose, overrides: list[str],
@@ -116,3 +121,24 @@ def test_ultralytics_dataset_name_offline_is_a_clear_error(sweep_env: dict[str, 
     result = run_sweep(sweep_env, f"paths.root={tmp_path}", "data=coco8.yaml", timeout=120)
     assert result.returncode == 2
     assert "offline" in result.stderr and "data=shapes" in result.stderr
+
+
+def test_an_interpolation_that_fails_names_the_key_it_reads(compose_cfg: Compose) -> None:
+    from omegaconf import open_dict
+
+    cfg = compose_cfg()
+    with open_dict(cfg):  # a key of the user's own that reads another
+        cfg.study.warmup = "${startup_trials:${data}}"
+    with pytest.raises(ConfigError) as info:
+        validate(cfg)
+    assert info.value.key == "data" and info.value.value == "shapes"
+    assert "study.warmup (${startup_trials:${data}}) cannot be computed from it" in str(info.value)
+
+
+def test_a_bad_key_others_read_is_one_line_through_the_command(sweep_env: dict[str, str],
+                                                                tmp_path: Path) -> None:
+    result = run_sweep(sweep_env, "+experiment=yolo11n", "study.n_trials=abc",
+                       f"paths.root={tmp_path}")
+    assert result.returncode == 2
+    assert one_error_line(result) == ("error: study.n_trials='abc': must be a whole number > 0. "
+                                      "Fix: set study.n_trials to a whole number > 0")
