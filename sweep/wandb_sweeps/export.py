@@ -140,6 +140,9 @@ def sweep_config(cfg: DictConfig | Mapping[str, Any], overrides: Sequence[str],
         "metric": {"name": container["study"]["metric"], "goal": container["study"]["direction"]},
         "parameters": {parameter_name(arg): parameter(arg, dist, method)
                        for arg, dist in distributions.items()},
+        # W&B's agent reads `program` from every run it starts, with no fallback (wandb_agent.py);
+        # the command runs the module with -m and does not use ${program}
+        "program": AGENT_MODULE,
         "command": ["${env}", "${interpreter}", "-m", AGENT_MODULE, *safe_overrides(overrides)[0],
                     "${args_no_hyphens}"],
     }

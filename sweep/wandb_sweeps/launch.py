@@ -25,10 +25,22 @@ def agent_command(sweep_id: str, count: int | None) -> list[str]:
     return [*base, "agent", *(["--count", str(count)] if count else []), sweep_id]
 
 
+def agent_env(gpu: str) -> dict[str, str]:
+    """An agent's environment: pinned to `gpu`, and this interpreter's folder first on PATH.
+
+    W&B's `${interpreter}` is the `python` found on PATH: from a virtualenv that is not
+    activated, that would be another Python, without sweep ("No module named sweep")."""
+    here = str(Path(sys.executable).parent)
+    return {**os.environ, "CUDA_VISIBLE_DEVICES": gpu,
+            "PATH": os.pathsep.join([here, os.environ.get("PATH", "")])}
+
+
 def launch(sweep_id: str, gpus: Sequence[str], count: int | None, stagger: float,
            logs: Path) -> int:
     """Start the agents, wait for all; the worst exit code."""
     logs.mkdir(parents=True, exist_ok=True)
+    print(f"agents run trials with {sys.executable} (its folder first on their PATH)",
+          flush=True)
     agents: list[subprocess.Popen[bytes]] = []
     try:
         for index, gpu in enumerate(gpus):
@@ -38,7 +50,7 @@ def launch(sweep_id: str, gpus: Sequence[str], count: int | None, stagger: float
             with open(log, "ab") as stream:
                 agents.append(subprocess.Popen(
                     agent_command(sweep_id, count), stdout=stream, stderr=subprocess.STDOUT,
-                    env={**os.environ, "CUDA_VISIBLE_DEVICES": gpu}))
+                    env=agent_env(gpu)))
             print(f"agent on GPU {gpu}: pid {agents[-1].pid}, log {log}", flush=True)
         return max((agent.wait() for agent in agents), default=0)
     except KeyboardInterrupt:

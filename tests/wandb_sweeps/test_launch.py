@@ -57,3 +57,19 @@ def test_launcher_without_a_gpu_says_what_to_do(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "no GPU found" in done.stderr and "wandb agent abc123" in done.stderr
+
+
+def test_agents_run_this_interpreter(tmp_path: Path) -> None:
+    """W&B's ${interpreter} is `python` on PATH: the agents find this one first."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    _fake_tool(bin_dir, "wandb", f'command -v python > {tmp_path}/python-$CUDA_VISIBLE_DEVICES\n')
+    env = {k: v for k, v in os.environ.items() if k != "CUDA_VISIBLE_DEVICES"}
+    env.update(PATH=f"{bin_dir}{os.pathsep}/usr/bin{os.pathsep}/bin", PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-m", "sweep.launch_agents", "abc123", "--gpus", "0",
+                           "--logs", str(tmp_path / "logs")], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert f"agents run trials with {sys.executable}" in done.stdout
+    found = Path((tmp_path / "python-0").read_text().strip())
+    assert found.parent == Path(sys.executable).parent
