@@ -10,12 +10,14 @@ from pathlib import Path
 
 from sweep.run.devices import visible_gpus
 from sweep.wandb_sweeps import launch
+from sweep.wandb_sweeps.sweep_ids import FORMS, parse_sweep
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sweep.launch_agents",
                                      description=str(launch.__doc__).split("\n\n")[1])
-    parser.add_argument("sweep_id", help="as `wandb sweep` printed it: entity/project/id")
+    parser.add_argument("sweep_id", help="as `wandb sweep` printed it (entity/project/id), the "
+                        "bare id, or the sweep page's URL")
     parser.add_argument("--count", type=int, default=None,
                         help="runs per agent (default: until the sweep ends)")
     parser.add_argument("--gpus", default=None,
@@ -27,12 +29,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.count is not None and args.count < 1:
         parser.error("--count must be at least 1")
+    try:
+        sweep = str(parse_sweep(args.sweep_id))  # what `wandb agent` takes
+    except ValueError:
+        print(f"error: sweep_id={args.sweep_id!r}: not {FORMS}. Fix: paste what `wandb sweep` "
+              "printed, or the sweep page's URL", file=sys.stderr)
+        return 2
     gpus = visible_gpus(args.gpus)
     if not gpus:
         print("error: no GPU found (CUDA_VISIBLE_DEVICES, nvidia-smi). Fix: pass --gpus 0,1, "
-              f"or on a CPU machine run one agent: wandb agent {args.sweep_id}", file=sys.stderr)
+              f"or on a CPU machine run one agent: wandb agent {sweep}", file=sys.stderr)
         return 2
-    return launch.launch(args.sweep_id, gpus, args.count, args.stagger, args.logs)
+    return launch.launch(sweep, gpus, args.count, args.stagger, args.logs)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,9 @@ from sweep.tracking import wandb as wandb_mirror
     ("tracking.wandb.project=''", "tracking.wandb.project"),
     ("tracking.wandb.tags=solo", "tracking.wandb.tags"),
     ("tracking.wandb.init_timeout=0", "tracking.wandb.init_timeout"),
+    ("tracking.wandb.sweep=me/proj/abc/extra", "tracking.wandb.sweep"),
+    ("tracking.wandb.sweep='https://wandb.ai/me/proj/runs/abc12345'", "tracking.wandb.sweep"),
+    ("tracking.wandb.sweep=true", "tracking.wandb.sweep"),
 ])
 def test_bad_wandb_settings_are_refused(compose_cfg: Callable[..., DictConfig], tmp_path: Path,
                                         override: str, key: str) -> None:
@@ -164,3 +167,24 @@ def test_online_init_that_hangs_falls_back_to_offline_once(
     runs = wandb_runs(Path(plan.study_dir))
     assert sorted(r["name"] for r in runs) == ["trial-0000", "trial-0001"]
     assert all(r["summary"]["state"] == "complete" and r["history"] for r in runs)
+
+
+@pytest.mark.parametrize("pasted", ["me/proj/abc12345",
+                                    "https://wandb.ai/me/proj/sweeps/abc12345?workspace=x"])
+def test_a_trial_run_lands_in_its_sweeps_entity_and_project(
+        compose_cfg: Callable[..., DictConfig], tmp_path: Path, offline_wandb: None,
+        monkeypatch: pytest.MonkeyPatch, pasted: str) -> None:
+    """wandb reads a sweep run's project from WANDB_PROJECT: the sweep's, not the settings'."""
+    from sweep.tracking.wandb.mirror import TrialMirror
+
+    for name in ("WANDB_PROJECT", "WANDB_ENTITY", "WANDB_SWEEP_ID"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(wandb_mirror.MODE_ENV, "offline")
+    plan = plan_for(compose_cfg("tracking.wandb.mode=offline"), tmp_path)
+    mirror = TrialMirror(dict(plan.config["tracking"]["wandb"]), plan)
+    run = mirror._init(sweep_id=str(wandb_mirror.parse_sweep(pasted)), job_type="trial",
+                       name="trial-0000")
+    try:
+        assert (run.sweep_id, run.project, run.entity) == ("abc12345", "proj", "me")
+    finally:
+        run.finish()

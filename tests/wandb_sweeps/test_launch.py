@@ -48,6 +48,14 @@ def test_launcher_pins_one_staggered_agent_per_gpu(tmp_path: Path) -> None:
                           cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and [p.read_text().splitlines()[1:]
                                      for p in calls.iterdir()] == [["1", "agent abc123"]]
+    # the sweep page's URL, as users copy it: wandb agent gets entity/project/id
+    for p in calls.iterdir():
+        p.unlink()
+    done = subprocess.run([sys.executable, "-m", "sweep.launch_agents",
+                           "https://wandb.ai/me/proj/sweeps/abc123?workspace=me"], env=env,
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and [p.read_text().splitlines()[2]
+                                     for p in calls.iterdir()] == ["agent me/proj/abc123"]
 
 
 def test_launcher_without_a_gpu_says_what_to_do(tmp_path: Path) -> None:
@@ -73,3 +81,12 @@ def test_agents_run_this_interpreter(tmp_path: Path) -> None:
     assert f"agents run trials with {sys.executable}" in done.stdout
     found = Path((tmp_path / "python-0").read_text().strip())
     assert found.parent == Path(sys.executable).parent
+
+
+def test_launcher_refuses_what_is_not_a_sweep_in_one_line(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CUDA_VISIBLE_DEVICES": "0"}
+    done = subprocess.run([sys.executable, "-m", "sweep.launch_agents", "me/proj/abc/runs"],
+                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith("error: sweep_id='me/proj/abc/runs': not a W&B sweep id")
+    assert len(done.stderr.splitlines()) == 1 and "Fix:" in done.stderr

@@ -23,13 +23,14 @@ from sweep.core.errors import ConfigError
 from sweep.core.record import WANDB_SWEEP_ATTR as SWEEP_ATTR
 from sweep.tracking.wandb.reach import MODE_ENV, MODES, resolve_mode
 from sweep.tracking.wandb.run_mirror import WandbMirror, study_sweep_id
+from sweep.wandb_sweeps.sweep_ids import FORMS, parse_sweep
 
 if TYPE_CHECKING:
     from sweep.config.plan import Plan
     from sweep.core.events import Hook
 
 __all__ = ["MODES", "MODE_ENV", "SWEEP_ATTR", "WandbMirror", "callbacks", "check",
-           "resolve_mode", "study_sweep_id"]
+           "parse_sweep", "resolve_mode", "study_sweep_id"]
 
 
 def _say(message: str) -> None:
@@ -52,11 +53,15 @@ def check(settings: dict[str, Any]) -> None:
         raise ConfigError("tracking.wandb.tags", tags, "must be a list of strings",
                           "set tracking.wandb.tags=[a,b]")
     sweep = settings.get("sweep")
-    if sweep is not None and (not isinstance(sweep, str) or not sweep.strip()
-                              or "/" in sweep and sweep.count("/") != 2):
-        raise ConfigError("tracking.wandb.sweep", sweep, "must be auto, a W&B sweep id "
-                          "(or entity/project/id), or null",
-                          "set tracking.wandb.sweep=auto, =<sweep id>, or =null")
+    if sweep is not None and sweep != "auto":
+        try:
+            if isinstance(sweep, bool) or not isinstance(sweep, str | int):
+                raise ValueError(sweep)
+            parse_sweep(str(sweep))
+        except ValueError as err:
+            raise ConfigError("tracking.wandb.sweep", sweep, f"must be auto, null or {FORMS}",
+                              "paste the id or path `wandb sweep` printed, or the sweep page's "
+                              "URL; or set tracking.wandb.sweep=auto (or null)") from err
     timeout = settings.get("init_timeout")
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
         raise ConfigError("tracking.wandb.init_timeout", timeout, "must be seconds > 0",

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from sweep.core.record import OOM_CONSTRAINT, Attr
 from sweep.tracking.wandb.reach import MODE_ENV, MODES, resolve_mode
+from sweep.wandb_sweeps.sweep_ids import parse_sweep
 
 if TYPE_CHECKING:
     import optuna
@@ -62,10 +63,11 @@ class TrialMirror:
     def _init(self, sweep_id: str | None = None, **kwargs: Any) -> Any:
         """`wandb.init` in the settled mode; an online failure moves this process offline.
 
-        `sweep_id`: the run joins that W&B sweep. wandb does this for a run whose settings carry
-        a sweep id (an agent's runs get it from WANDB_SWEEP_ID): the id is part of the run's
-        record, sent with the run when online and kept in an offline run for `wandb sync`. In a
-        sweep, wandb ignores `project`/`entity` arguments and reads WANDB_PROJECT/WANDB_ENTITY.
+        `sweep_id`: the run joins that W&B sweep (an id, or entity/project/id). wandb does this
+        for a run whose settings carry a sweep id (an agent's runs get it from WANDB_SWEEP_ID):
+        the id is part of the run's record, sent with the run when online and kept in an offline
+        run for `wandb sync`. In a sweep, wandb ignores `project`/`entity` arguments and reads
+        WANDB_PROJECT/WANDB_ENTITY: the sweep's own when its path names them.
         """
         import wandb
 
@@ -77,12 +79,17 @@ class TrialMirror:
         where: dict[str, Any] = {"project": self.settings["project"],
                                  "entity": self.settings.get("entity")}
         in_sweep = sweep_id or os.environ.get("WANDB_SWEEP_ID")
+        path = parse_sweep(sweep_id) if sweep_id else None
+        if path is not None and path.project:  # the sweep's project (and entity) hold its runs
+            os.environ["WANDB_PROJECT"] = path.project
+            if path.entity:
+                os.environ["WANDB_ENTITY"] = path.entity
         if in_sweep:  # an agent set these for its runs; ours are set the same way
             os.environ.setdefault("WANDB_PROJECT", str(where["project"]))
             if where["entity"]:
                 os.environ.setdefault("WANDB_ENTITY", str(where["entity"]))
             where = {}
-        extra = {"sweep_id": sweep_id} if sweep_id else {}
+        extra = {"sweep_id": path.id} if path is not None else {}
         common = dict(
             **where, tags=list(self.settings.get("tags") or []),
             group=self.plan.race_of or self.plan.study_name, dir=str(self.study_dir),

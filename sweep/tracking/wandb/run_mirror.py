@@ -13,6 +13,7 @@ from sweep.core.record import WANDB_SWEEP_ATTR as SWEEP_ATTR
 from sweep.core.results import results_history
 from sweep.tracking.wandb.mirror import SWEEP_ENV, TrialMirror, parameters
 from sweep.tracking.wandb.reach import MODE_ENV, resolve_mode, within
+from sweep.wandb_sweeps.sweep_ids import parse_sweep
 
 if TYPE_CHECKING:
     from sweep.config.plan import Plan
@@ -27,7 +28,8 @@ def _artifact_name(study_name: str) -> str:
 
 
 def study_sweep_id(plan: Plan, create: Callable[[], str]) -> str:
-    """The study's W&B sweep: the one recorded on the study, else `create()`'s, recorded.
+    """The study's W&B sweep: the one recorded on the study, else `create()`'s, recorded (as
+    entity/project/id as far as known, so a resumed run and a second machine join that one).
 
     Under the study's claim lock, so several processes (machines sharing the study) create it
     once. An explicit id (`create` returning a fixed id) replaces a recorded one."""
@@ -82,18 +84,23 @@ class WandbMirror(TrialMirror):
             # A sweep lives on the server: none offline (README: how to link offline runs).
             return None
 
+        entity, project = self.settings.get("entity"), self.settings["project"]
+
         def create() -> str:
             import wandb
 
             from sweep.wandb_sweeps.export import sweep_config
 
             config = sweep_config(plan.config, plan.overrides, plan.study_name)
-            return str(within(float(self.settings["init_timeout"]), lambda: wandb.sweep(
-                config, entity=self.settings.get("entity"), project=self.settings["project"])))
+            created = str(within(float(self.settings["init_timeout"]), lambda: wandb.sweep(
+                config, entity=entity, project=project)))
+            return str(parse_sweep(created).known(entity, project))
 
-        sweep_id = study_sweep_id(plan, create if wanted == "auto" else lambda: str(wanted))
-        _say(f"trial runs join W&B sweep {sweep_id} (its page: W&B project "
-             f"{self.settings['project']}, Sweeps)")
+        named = lambda: str(parse_sweep(str(wanted)).known(entity, project))  # noqa: E731
+        sweep_id = study_sweep_id(plan, create if wanted == "auto" else named)
+        path = parse_sweep(sweep_id)
+        _say(f"trial runs join W&B sweep {path.id} (its page: W&B project "
+             f"{path.project or project}, Sweeps)")
         return sweep_id
 
     def on_final_end(self, record: dict[str, Any], plan: Plan) -> None:
