@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sweep.core.errors import ConfigError
 from sweep.core.record import WANDB_SWEEP_ATTR as SWEEP_ATTR
-from sweep.tracking.wandb.reach import MODE_ENV, MODES, resolve_mode
+from sweep.tracking.wandb.reach import MODE_ENV, MODES, resolve_mode, say
 from sweep.tracking.wandb.run_mirror import WandbMirror, study_sweep_id
 from sweep.wandb_sweeps.sweep_ids import FORMS, parse_sweep
 
@@ -31,10 +31,6 @@ if TYPE_CHECKING:
 
 __all__ = ["MODES", "MODE_ENV", "SWEEP_ATTR", "WandbMirror", "callbacks", "check",
            "parse_sweep", "resolve_mode", "study_sweep_id"]
-
-
-def _say(message: str) -> None:
-    print(f"W&B: {message}", flush=True)
 
 
 def check(settings: dict[str, Any]) -> None:
@@ -77,7 +73,7 @@ def callbacks(settings: dict[str, Any], plan: Plan) -> dict[str, Hook]:
     if settings["mode"] == "disabled":
         return {}
     if importlib.util.find_spec("wandb") is None:  # auto: mirror when possible, never required
-        _say("the wandb package is not installed, so trials are not mirrored "
+        say("the wandb package is not installed, so trials are not mirrored "
              "(pip install wandb, or tracking.wandb.mode=disabled to silence this)")
         return {}
     # wandb's own error reports to W&B (OpenTelemetry) are flushed at interpreter exit; after an

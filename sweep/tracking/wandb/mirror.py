@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sweep.core.record import OOM_CONSTRAINT, Attr
-from sweep.tracking.wandb.reach import MODE_ENV, MODES, resolve_mode
+from sweep.tracking.wandb.reach import MODE_ENV, MODES, resolve_mode, say
 from sweep.wandb_sweeps.sweep_ids import parse_sweep
 
 if TYPE_CHECKING:
@@ -19,10 +19,6 @@ if TYPE_CHECKING:
 # The W&B sweep the study's trial runs join (tracking.wandb.sweep), settled in the main process.
 SWEEP_ENV = "SWEEP_WANDB_SWEEP_ID"
 STATES = {"COMPLETE": "complete", "PRUNED": "pruned", "FAIL": "failed"}
-
-
-def _say(message: str) -> None:
-    print(f"W&B: {message}", flush=True)
 
 
 def parameters(params: dict[str, Any]) -> dict[str, Any]:
@@ -104,7 +100,7 @@ class TrialMirror:
             if self.mode != "online":
                 raise
             first = str(err).strip().splitlines()[0] if str(err).strip() else ""
-            _say(f"online init failed ({type(err).__name__}: {first[:200]}); this process "
+            say(f"online init failed ({type(err).__name__}: {first[:200]}); this process "
                  f"mirrors offline from now on; upload later with: {self.sync_hint()}")
             self.mode = "offline"
             return wandb.init(mode="offline", **common, **kwargs)

@@ -18,6 +18,11 @@ MODE_ENV = "SWEEP_WANDB_MODE"
 PROBE_SECONDS = 3.0
 
 
+def say(message: str) -> None:
+    """One line of the mirror's own, on the console (and in a worker's log)."""
+    print(f"W&B: {message}", flush=True)
+
+
 def base_url() -> str:
     """The W&B server wandb would talk to (WANDB_BASE_URL, or wandb's default)."""
     import wandb

@@ -12,15 +12,11 @@ from typing import TYPE_CHECKING, Any
 from sweep.core.record import WANDB_SWEEP_ATTR as SWEEP_ATTR
 from sweep.core.results import results_history
 from sweep.tracking.wandb.mirror import SWEEP_ENV, TrialMirror, parameters
-from sweep.tracking.wandb.reach import MODE_ENV, resolve_mode, within
+from sweep.tracking.wandb.reach import MODE_ENV, resolve_mode, say, within
 from sweep.wandb_sweeps.sweep_ids import parse_sweep
 
 if TYPE_CHECKING:
     from sweep.config.plan import Plan
-
-
-def _say(message: str) -> None:
-    print(f"W&B: {message}", flush=True)
 
 
 def _artifact_name(study_name: str) -> str:
@@ -56,10 +52,10 @@ class WandbMirror(TrialMirror):
         os.environ[MODE_ENV] = self.mode  # the workers, started after this, inherit it
         where = f"{self.settings.get('entity') or '(default entity)'}/{self.settings['project']}"
         if self.mode == "online":
-            _say(f"mirroring online to {where}, group {plan.study_name}")
+            say(f"mirroring online to {where}, group {plan.study_name}")
         else:
             reason = f" ({why})" if why else ""
-            _say(f"offline{reason}: runs in {self.runs_dir}; upload later with: "
+            say(f"offline{reason}: runs in {self.runs_dir}; upload later with: "
                  f"{self.sync_hint()}")
         os.environ.pop(SWEEP_ENV, None)
         if os.environ.get("WANDB_SWEEP_ID"):
@@ -67,7 +63,7 @@ class WandbMirror(TrialMirror):
         try:
             sweep_id = self.study_sweep(plan)
         except Exception as err:  # noqa: BLE001 - the view is a nicety; the sweep goes on
-            _say(f"no W&B sweep view ({type(err).__name__}: {str(err)[:200]}); trial runs are "
+            say(f"no W&B sweep view ({type(err).__name__}: {str(err)[:200]}); trial runs are "
                  "mirrored without one")
             sweep_id = None
         if sweep_id:
@@ -99,7 +95,7 @@ class WandbMirror(TrialMirror):
         named = lambda: str(parse_sweep(str(wanted)).known(entity, project))  # noqa: E731
         sweep_id = study_sweep_id(plan, create if wanted == "auto" else named)
         path = parse_sweep(sweep_id)
-        _say(f"trial runs join W&B sweep {path.id} (its page: W&B project "
+        say(f"trial runs join W&B sweep {path.id} (its page: W&B project "
              f"{path.project or project}, Sweeps)")
         return sweep_id
 
@@ -142,4 +138,4 @@ class WandbMirror(TrialMirror):
 
     def on_run_end(self, summary: dict[str, Any], plan: Plan) -> None:
         if self.mode == "offline" and self.runs_dir.is_dir():
-            _say(f"offline runs in {self.runs_dir}; upload them with: {self.sync_hint()}")
+            say(f"offline runs in {self.runs_dir}; upload them with: {self.sync_hint()}")
