@@ -1,5 +1,5 @@
 """Out of memory as a constraint: a fake trainer that runs out of memory above a batch size,
-driven through the real run_trial and the worker's tell, with Optuna's real samplers."""
+driven through the real run_trial and close_trial, with Optuna's real samplers."""
 
 from __future__ import annotations
 

@@ -87,7 +87,7 @@ def offline_wandb(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_worker_mirrors_pruned_failed_and_retried_trials(
         compose_cfg: Callable[..., DictConfig], tmp_path: Path, offline_wandb: None) -> None:
-    """Real trainings through run_trial and the worker's tell: a trial pruned at epoch 0, one
+    """Real trainings through run_trial and close_trial: a trial pruned at epoch 0, one
     that fails, and the retry of the failed one, each a W&B run with its final state."""
     cfg = compose_cfg("debug=smoke", "tracking.wandb.mode=offline")
     plan = plan_for(cfg, tmp_path)
