@@ -174,8 +174,14 @@ def test_online_init_that_hangs_falls_back_to_offline_once(
 def test_a_trial_run_lands_in_its_sweeps_entity_and_project(
         compose_cfg: Callable[..., DictConfig], tmp_path: Path, offline_wandb: None,
         monkeypatch: pytest.MonkeyPatch, pasted: str) -> None:
-    """wandb reads a sweep run's project from WANDB_PROJECT: the sweep's, not the settings'."""
+    """wandb reads a sweep run's project from WANDB_PROJECT: the sweep's, not the settings'.
+    (It reads the environment when it is first set up in a process, as in a worker's first
+    trial: tests before this one set it up in this process, so it is torn down first.)"""
+    import wandb
+
     from sweep.tracking.wandb.mirror import TrialMirror
+
+    wandb.teardown()
 
     for name in ("WANDB_PROJECT", "WANDB_ENTITY", "WANDB_SWEEP_ID"):
         monkeypatch.delenv(name, raising=False)
