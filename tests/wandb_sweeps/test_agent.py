@@ -18,6 +18,7 @@ import optuna
 import pytest
 import yaml
 from omegaconf import DictConfig
+from sqlalchemy.exc import OperationalError
 
 from sweep.config.plan import Plan
 from sweep.config.space import to_distributions
@@ -181,8 +182,8 @@ def test_a_run_wandb_stops_ends_cleanly_as_pruned(sweep_env: dict[str, str],
             if (study_dir / "study.db").exists() and \
                     only_trial(study_dir, "stopped").intermediate_values:
                 break
-        except (KeyError, ValueError):  # the study or its trial not there yet
-            pass
+        except (KeyError, ValueError, OperationalError):  # the study, its tables (the agent
+            pass                                            # may be creating them) or its trial
         time.sleep(0.5)
     assert process.poll() is None, process.communicate()[0][-3000:]
     process.terminate()  # what `wandb agent` does on W&B's stop command
