@@ -1,4 +1,4 @@
-"""The review's hooks on a sweep's events (sweep.core.events loads them before any tracker): a
+"""The review's hooks on a sweep's events (sweep.core.plugins loads them before any tracker): a
 closing trial's files and the finalist's go into Optuna's artifact store."""
 
 from __future__ import annotations
