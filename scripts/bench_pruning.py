@@ -10,11 +10,13 @@ as `pruner=none`. Epoch counts are what matters here, so runs may share the CPU.
     python scripts/bench_pruning.py --seeds 0 --trials 6  # quicker
     python scripts/bench_pruning.py --pretrain 15         # from weights pretrained on other shapes
 
-`--pretrain N` stands in for pretrained weights where none can be downloaded: it trains
-yolo11n.yaml for N epochs on a different `shapes` set (other images, seed 1000, 512 of them)
-once, and every run fine-tunes from that checkpoint (`model=<its best.pt>`), the way users start
-from yolo11n.pt. From scratch on a CPU every curve sits at 0.0 for its first epochs; from
-weights they separate from the first epoch.
+`--pretrain N` stands in for pretrained weights where none can be downloaded: sweep's starter
+weights (sweep.run.starter: yolo11n.yaml pretrained N epochs on the `starter` domain, other
+classes and backgrounds than `shapes`), made once, and every run fine-tunes from them
+(`model=<their weights.pt>`), the way users start from yolo11n.pt. The figures in
+docs/benchmarks.md made before the starter weights existed used 15 epochs on 512 other
+`shapes` images (seed 1000, 128 px) instead. From scratch on a CPU every curve sits at 0.0
+for its first epochs; from weights they separate from the first epoch.
 
 Writes results.json and table.md under --out.
 """
@@ -70,19 +72,15 @@ def _run(opts: argparse.Namespace, pruner: str, seed: int, root: Path) -> dict[s
 
 
 def pretrained_weights(epochs: int, out: Path) -> Path:
-    """Train (once) and return a checkpoint: yolo11n.yaml on 512 other `shapes` images."""
-    from sweep.data.shapes import ensure_shapes
-    from sweep.run.training import train
+    """sweep's starter weights (what the main command fine-tunes from offline), pretrained
+    `epochs` epochs with the rest of conf/config.yaml's `starter` recipe, made once in `out`."""
+    from omegaconf import OmegaConf
 
-    run = out / f"pretrain-{epochs}"
-    weights = run / "weights" / "best.pt"
-    if weights.is_file():
-        return weights
-    data = ensure_shapes(out / "data", train_images=512, val_images=64, imgsz=128, seed=1000)
-    train("yolo11n.yaml", data, out, run.name,  # sweep's train: no tracker integrations
-          {"epochs": epochs, "imgsz": 128, "batch": 16, "device": "cpu", "workers": 0,
-           "plots": False, "warmup_epochs": 0, "seed": 0}, log_file=out / f"{run.name}.log")
-    return weights
+    from sweep.run.starter import starter_weights
+
+    recipe = OmegaConf.to_container(OmegaConf.load(ROOT / "conf" / "config.yaml").starter)
+    return starter_weights("yolo11n.yaml", {**recipe, "epochs": epochs},  # type: ignore[dict-item]
+                           out / "cache")
 
 
 def main() -> None:

@@ -12,11 +12,23 @@ images for 8 epochs costs 4) and the same seed(s):
                  data; the race is paid from the same budget (the search gets what it leaves:
                  budget - (candidates + 1) x final epochs, counted at what the race really ran).
 
+  defaults       no search: Ultralytics' defaults for the searched arguments (sweep's baseline
+                 trial), the bar a tuner has to clear.
+
 Each method's best configuration is then re-validated the same way: trained on all the data for
 --final-epochs epochs with the same seed and validated on the same full val set. Writes
 results.json, table.md and curve.png (best-so-far fitness against cumulative compute).
 
+--finetune measures where users are (issue 23): every method fine-tunes from sweep's starter
+weights (yolo11n.yaml pretrained on the `starter` domain, conf/config.yaml `starter.*`) on a
+`shapes` set made with --data-seed (7: a set no default or test was tuned on), and the methods
+are ul_tune, sweep_race and defaults. table.md then ends with the goals: the finalist above the
+defaults at full size on how many seeds, its mean gain against the spread of the defaults
+across seeds, sweep at or above model.tune() on how many seeds, and the compute at which
+sweep's best so far first reached model.tune()'s best, as a share of model.tune()'s.
+
     python scripts/bench_tune.py --mode cpu                 # ~12 min a seed on 2 CPU cores
+    python scripts/bench_tune.py --mode cpu --finetune --seeds 0 1 2 3 4
     python scripts/bench_tune.py --mode gpu --seeds 0 1 2   # on a GPU machine
     python scripts/bench_tune.py --mode tiny                # seconds-scale smoke of the harness
 """
@@ -54,7 +66,8 @@ PRESETS: dict[str, dict[str, Any]] = {
              "fraction": 0.5, "final_epochs": 1, "candidates": 2, "device": "cpu",
              "shapes": [24, 8, 64]},
 }
-METHODS = ("ul_tune", "sweep_tpe", "sweep_random", "sweep_race")
+METHODS = ("ul_tune", "sweep_tpe", "sweep_random", "sweep_race", "defaults")
+FINETUNE_METHODS = ["ul_tune", "sweep_race", "defaults"]
 
 
 @dataclass
@@ -79,7 +92,33 @@ def _dataset(opts: argparse.Namespace) -> datasets.Dataset:
     cache = Path(os.environ.get("SWEEP_CACHE_DIR", Path.home() / ".cache/sweep"))
     n_train, n_val, size = opts.shapes
     return datasets.resolve(opts.data, cache, {"train_images": n_train, "val_images": n_val,
-                                               "imgsz": size, "seed": 0})
+                                               "imgsz": size, "seed": opts.data_seed})
+
+
+def starter_model(opts: argparse.Namespace) -> str:
+    """--finetune: sweep's starter weights, with the recipe of conf/config.yaml (the tiny mode
+    with debug/smoke.yaml's), made once into the cache like the main command's."""
+    from omegaconf import OmegaConf
+
+    from sweep.run.starter import starter_weights
+
+    recipe = OmegaConf.load(ROOT / "conf" / "config.yaml").starter
+    if opts.mode == "tiny":
+        recipe = OmegaConf.merge(recipe, OmegaConf.load(ROOT / "conf/debug/smoke.yaml").starter)
+    cache = Path(os.environ.get("SWEEP_CACHE_DIR", Path.home() / ".cache/sweep"))
+    return str(starter_weights("yolo11n.yaml", OmegaConf.to_container(recipe), cache))
+
+
+def run_defaults(opts: argparse.Namespace, seed: int, dataset: datasets.Dataset) -> MethodRun:
+    """No search: Ultralytics' defaults for sweep's searched arguments (its baseline trial)."""
+    from omegaconf import OmegaConf
+
+    from sweep.config.baseline import baseline_params
+    from sweep.config.space import to_distributions
+
+    space = OmegaConf.to_container(OmegaConf.load(ROOT / "conf" / "space" / "default.yaml"))
+    params = baseline_params(to_distributions(space), len(dataset.names))  # type: ignore
+    return MethodRun("defaults", seed, best_params=params)
 
 
 def run_ul_tune(opts: argparse.Namespace, seed: int, work: Path,
@@ -301,6 +340,48 @@ def race_table(runs: list[MethodRun]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def goals(runs: list[MethodRun]) -> str:
+    """Issue 23's goals, per seed and in all: the race's finalist against the defaults at full
+    size (re-validated), against model.tune(), and the compute to reach model.tune()'s best."""
+    seeds = sorted({r.seed for r in runs})
+    by = {(r.method, r.seed): r for r in runs}
+    lines = ["", "| seed | defaults | sweep_race | gain | model.tune() | sweep >= tune | compute "
+             "to reach tune's best (share of tune's) |", "|---|---|---|---|---|---|---|"]
+    gains, above, at_least_ul, shares = [], 0, 0, []
+    for seed in seeds:
+        defaults, race, ul = (by.get((m, seed)) for m in ("defaults", "sweep_race", "ul_tune"))
+        if defaults is None or race is None:
+            continue
+        gain = (race.revalidated_fitness or 0.0) - (defaults.revalidated_fitness or 0.0)
+        gains.append(gain)
+        above += gain > 0
+        ul_value = None if ul is None else ul.revalidated_fitness or 0.0
+        ok = ul_value is not None and (race.revalidated_fitness or 0.0) >= ul_value
+        at_least_ul += ok
+        share = (None if ul is None or race.compute_to_reach_ul is None or not ul.compute
+                 else race.compute_to_reach_ul / ul.compute)
+        if share is not None:
+            shares.append(share)
+        lines.append(f"| {seed} | {defaults.revalidated_fitness or 0.0:.3f} | "
+                     f"{race.revalidated_fitness or 0.0:.3f} | {gain:+.3f} | "
+                     f"{'-' if ul_value is None else format(ul_value, '.3f')} | "
+                     f"{'-' if ul is None else 'yes' if ok else 'no'} | "
+                     f"{'not reached' if share is None else format(share, '.0%')} |")
+    if not gains:
+        return ""
+    values = [by[("defaults", s)].revalidated_fitness or 0.0 for s in seeds
+              if ("defaults", s) in by]
+    spread = max(values) - min(values)
+    lines += ["", f"Finalist above the defaults at full size on {above} of {len(gains)} seeds "
+              f"(goal: 4 of 5); mean gain {statistics.mean(gains):+.4f} against the defaults' "
+              f"own spread across seeds {spread:.4f} (max - min; goal: gain > spread); sweep at "
+              f"or above model.tune() on {at_least_ul} of {len(gains)} seeds; compute to reach "
+              f"model.tune()'s best (at search fidelity): "
+              + (", ".join(f"{s:.0%}" for s in shares) if shares else "not reached")
+              + " of model.tune()'s (goal: 25% or less)."]
+    return "\n".join(lines) + "\n"
+
+
 def plot(runs: list[MethodRun], path: Path) -> None:
     import matplotlib
 
@@ -308,7 +389,7 @@ def plot(runs: list[MethodRun], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     colors = {"ul_tune": "tab:red", "sweep_tpe": "tab:blue", "sweep_random": "tab:gray",
-              "sweep_race": "tab:green"}
+              "sweep_race": "tab:green", "defaults": "black"}
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for run in runs:
         xs = [0.0] + [c for c, _ in run.curve]
@@ -342,7 +423,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS))
     parser.add_argument("--out", type=Path, help="output folder (default outputs/bench-tune/...)")
+    parser.add_argument("--finetune", action="store_true",
+                        help="from sweep's starter weights on a held-back shapes set")
+    parser.add_argument("--data-seed", type=int, help="shapes' seed (default 0; 7 --finetune)")
     opts = parser.parse_args(argv)
+    if opts.finetune:
+        opts.data_seed = 7 if opts.data_seed is None else opts.data_seed
+        opts.model = starter_model(opts)
+        if "--methods" not in (argv if argv is not None else sys.argv):
+            opts.methods = FINETUNE_METHODS
+    opts.data_seed = opts.data_seed or 0
     for key, value in PRESETS[opts.mode].items():
         if getattr(opts, key, None) is None:
             setattr(opts, key, value)
@@ -357,6 +447,7 @@ def main(argv: list[str] | None = None) -> int:
         for method in opts.methods:
             print(f"[seed {seed}] {method} ...", flush=True)
             run = (run_ul_tune(opts, seed, work, dataset) if method == "ul_tune"
+                   else run_defaults(opts, seed, dataset) if method == "defaults"
                    else run_sweep(opts, seed, work, dataset, method))
             revalidate(opts, run, work, dataset)
             runs.append(run)
@@ -370,9 +461,9 @@ def main(argv: list[str] | None = None) -> int:
     settings = {k: v for k, v in vars(opts).items() if k != "out"}
     (out / "results.json").write_text(json.dumps(
         {"settings": settings, "runs": [asdict(r) for r in runs]}, indent=2, default=str))
-    (out / "table.md").write_text(table(runs))
+    (out / "table.md").write_text(table(runs) + goals(runs))
     plot(runs, out / "curve.png")
-    print(table(runs))
+    print(table(runs) + goals(runs))
     print(f"results in {out}")
     return 0
 

@@ -36,6 +36,8 @@ class Plan:
     label_warning: str | None = None
     # a race's plan (sweep.finalist.race): the search study it decides the finalist of
     race_of: str | None = None
+    # the `model=` weights that sweep's starter weights (`model`) stand in for, offline
+    starter_for: str | None = None
 
     def save(self, path: Path) -> None:
         """Write the plan for the workers, with no database password in it."""

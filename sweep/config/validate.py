@@ -212,6 +212,11 @@ def validate(cfg: DictConfig) -> None:
                                             or not cfg.study.artifacts):
         raise ConfigError("study.artifacts", cfg.study.artifacts, "must be a folder path or null",
                           "set study.artifacts=/shared/artifacts, or null for the study's own")
+    if not isinstance(cfg.starter.enabled, bool):
+        raise ConfigError("starter.enabled", cfg.starter.enabled, "must be true or false",
+                          "set starter.enabled=true (or false: from scratch instead)")
+    for key in ("epochs", "train_images", "val_images", "imgsz", "batch"):
+        _positive_int(f"starter.{key}", cfg.starter[key])
     port = cfg.dashboard.port
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
         raise ConfigError("dashboard.port", port, "must be a port number (1-65535)",

@@ -3,6 +3,7 @@ devices; resolved once into the plan that every process reads."""
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -11,24 +12,31 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from sweep.config.model import resolve_model
+from sweep.config.model import resolve_model, starter_line
 from sweep.config.plan import Plan
 from sweep.config.space import to_distributions
 from sweep.config.validate import validate
+from sweep.core.events import Callbacks
+from sweep.core.plugins import load_hooks
 from sweep.data import datasets
 from sweep.data.labels import check_labels
 from sweep.pruning.policy import waits_for_stall
 from sweep.run.devices import check_devices
+from sweep.run.starter import describe, starter_weights
 from sweep.study.naming import study_location, study_name
 from sweep.study.open import make_sampler
 from sweep.wandb_sweeps.export import safe_overrides
 
+log = logging.getLogger(__name__)
+
 
 def prepare(cfg: DictConfig, choices: Mapping[str, Any], overrides: Sequence[str] = (),
-            wait_for_stall: bool | None = None) -> tuple[Plan, datasets.Dataset]:
-    """Validate the composed `cfg` and resolve it into the plan; `cfg` itself is left as it is.
-    `wait_for_stall`: set `pruning.wait_for_stall` (a W&B agent's trial waits: W&B stops its
-    runs), else `auto` is resolved by the model."""
+            wait_for_stall: bool | None = None
+            ) -> tuple[Plan, datasets.Dataset, Callbacks]:
+    """Validate the composed `cfg` and resolve it into the plan, with the run's hooks and
+    trackers (their settings checked); `cfg` itself is left as it is. `wait_for_stall`: set
+    `pruning.wait_for_stall` (a W&B agent's trial waits: W&B stops its runs), else `auto` is
+    resolved by the model. Starter weights, when they stand in for `model=`, are made last."""
     validate(cfg)
     name = study_name(cfg, choices)
     study_dir, url = study_location(cfg, name)
@@ -36,16 +44,22 @@ def prepare(cfg: DictConfig, choices: Mapping[str, Any], overrides: Sequence[str
     dataset = datasets.resolve(cfg.data, cache,
                                OmegaConf.to_container(cfg.shapes))  # type: ignore[arg-type]
     label_warning = check_labels(dataset, str(cfg.data), cache)
-    model = resolve_model(cfg.model)
+    choice = resolve_model(cfg.model, starter=cfg.starter.enabled)
     config: dict[str, Any] = OmegaConf.to_container(cfg, resolve=True)  # type: ignore[assignment]
-    config["pruning"]["wait_for_stall"] = (
-        waits_for_stall(cfg.pruning.wait_for_stall, model) if wait_for_stall is None
-        else wait_for_stall)
     make_sampler(config, to_distributions(config["space"]))  # the grid sampler's needs
     check_devices(cfg.workers.devices)
+    config["pruning"]["wait_for_stall"] = (  # starter weights are weights: they do not wait
+        waits_for_stall(cfg.pruning.wait_for_stall, choice.missing or choice.load)
+        if wait_for_stall is None else wait_for_stall)
     plan = Plan(config=config, study_name=name, storage_url=url, study_dir=str(study_dir),
-                data_yaml=str(dataset.yaml_path), model=model, run_id=uuid.uuid4().hex[:12],
-                overrides=safe_overrides(overrides)[0], label_warning=label_warning)
+                data_yaml=str(dataset.yaml_path), model=choice.load,
+                run_id=uuid.uuid4().hex[:12], overrides=safe_overrides(overrides)[0],
+                label_warning=label_warning, starter_for=choice.missing)
+    callbacks = load_hooks(plan)  # checks the trackers' settings
+    if choice.missing:  # the last step: every check above is cheaper than making weights
+        weights = starter_weights(choice.load, config["starter"], cache)
+        log.warning(starter_line(choice.missing, choice.load, str(weights), describe(weights)))
+        plan.model = str(weights)
     if cfg.study.timeout:
         plan.deadline = time.time() + float(cfg.study.timeout)
-    return plan, dataset
+    return plan, dataset, callbacks

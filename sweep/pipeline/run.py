@@ -15,7 +15,6 @@ from sweep.config.plan import Plan
 from sweep.config.space import to_distributions
 from sweep.core.events import Callbacks
 from sweep.core.optuna_api import storage_of
-from sweep.core.plugins import load_hooks
 from sweep.core.secrets import redact
 from sweep.finalist.decide import finalize
 from sweep.finalist.race_result import race_summary
@@ -34,9 +33,8 @@ def run(cfg: DictConfig, choices: Mapping[str, Any], console: Console | None = N
         overrides: Sequence[str] = ()) -> int:
     """The whole sweep; returns the process exit code."""
     console = console or Console()
-    plan, dataset = prepare(cfg, choices, overrides)
+    plan, dataset, callbacks = prepare(cfg, choices, overrides)
     config = plan.config
-    callbacks = load_hooks(plan)  # checks the trackers' settings, before any training
     Path(plan.study_dir).mkdir(parents=True, exist_ok=True)
     study = open_study(config, plan.study_name, plan.storage_url,
                        to_distributions(config["space"]))
@@ -86,7 +84,7 @@ def finish(plan: Plan, study: optuna.Study, finalist: dict[str, Any] | None,
         best_yaml = study_dir / "best.yaml"
     data = summary(study, plan.storage_url, finalist, best_yaml, stopped_by,
                    artifact_dir(plan.config, study_dir), ranking_warnings(study, plan.config),
-                   race)
+                   race, int(plan.config["trial"]["epochs"]))
     if best_yaml is not None and params:
         write_best_yaml(best_yaml, plan.config, plan.study_name, plan.storage_url, params,
                         race, data["outcome"])

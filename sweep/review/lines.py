@@ -29,6 +29,16 @@ def race_lines(race: dict[str, Any]) -> list[str]:
     return lines
 
 
+def stopped_early_line(report: dict[str, Any]) -> str:
+    """What the pruner and Ultralytics' early stop saved (summary.json `stopped_early`)."""
+    share = report["epochs_saved"] / max(report["epochs_planned"], 1)
+    return (f"stopped early: {report['pruned']} of {report['trials']} trials pruned "
+            f"({report['saved_by_pruner']} epochs saved), {report['early_stopped']} by "
+            f"Ultralytics' early stop ({report['saved_by_early_stop']}); "
+            f"{report['epochs_saved']} of {report['epochs_planned']} trial epochs not trained "
+            f"({share:.0%})")
+
+
 def outcome(finalist: dict[str, Any] | None, race: dict[str, Any] | None, metric: str,
             maximize: bool = True) -> str | None:
     """The run's result at full size, said first wherever a user reads it: the finalist against

@@ -12,7 +12,7 @@ from optuna.trial import FrozenTrial
 
 from sweep.core.record import Attr
 from sweep.core.text import fmt
-from sweep.review.lines import race_lines
+from sweep.review.lines import race_lines, stopped_early_line
 from sweep.review.plots import STUDY_PLOTS
 
 
@@ -36,6 +36,9 @@ def summary_markdown(data: Mapping[str, Any], metric: str) -> str:
     if reasons:
         lines += ["", "**Stop reasons**: " + ", ".join(f"{k} {v}" for k, v in reasons.items())
                   + "."]
+    if data.get("stopped_early"):
+        line = stopped_early_line(data["stopped_early"])
+        lines += ["", f"**{line[:13].capitalize()}**{line[13:]}."]
     for warning in data.get("warnings") or []:
         lines += ["", f"**Warning**: {warning}"]
     lines.append("")

@@ -11,7 +11,7 @@ from typing import Any
 import optuna
 from optuna.trial import TrialState
 
-from sweep.core.record import Attr
+from sweep.core.record import Attr, Stop
 from sweep.core.secrets import redact
 from sweep.review.lines import outcome, rerun_command
 from sweep.study.memory import memory_report
@@ -62,10 +62,32 @@ def _full_size_gain(race: dict[str, Any] | None) -> float | None:
     return round(max(values) - base, 5)
 
 
+def epochs_saved(study: optuna.Study, epochs: int) -> dict[str, Any] | None:
+    """What stopping trials early saved: of the `epochs` (`trial.epochs`) each finished trial
+    could have trained, those it did not, by the pruner and by Ultralytics' early stop."""
+    finished = [t for t in study.get_trials(deepcopy=False)
+                if t.state in (TrialState.COMPLETE, TrialState.PRUNED)
+                and not t.user_attrs.get(Attr.NOT_TRAINED)]
+    if not finished:
+        return None
+
+    def saved(t: Any) -> int:
+        return max(0, epochs - int(t.user_attrs.get(Attr.EPOCHS_RUN, epochs)))
+
+    pruned = [t for t in finished if t.state == TrialState.PRUNED]
+    early = [t for t in finished if t.user_attrs.get(Attr.STOP_REASON) == Stop.EARLY_STOPPED]
+    return {"trials": len(finished), "pruned": len(pruned), "early_stopped": len(early),
+            "epochs_planned": epochs * len(finished),
+            "epochs_saved": sum(saved(t) for t in finished),
+            "saved_by_pruner": sum(saved(t) for t in pruned),
+            "saved_by_early_stop": sum(saved(t) for t in early)}
+
+
 def summary(study: optuna.Study, storage_url: str, finalist: dict[str, Any] | None,
             best_yaml: Path | None, stopped_by: str | None,
             artifacts: Path | None = None, warnings: list[str] | None = None,
-            race: dict[str, Any] | None = None) -> dict[str, Any]:
+            race: dict[str, Any] | None = None, trial_epochs: int | None = None
+            ) -> dict[str, Any]:
     best = best_trial(study)
     baseline = _baseline(study)
     reasons = Counter(str(t.user_attrs[Attr.STOP_REASON]) for t in study.get_trials(deepcopy=False)
@@ -79,6 +101,7 @@ def summary(study: optuna.Study, storage_url: str, finalist: dict[str, Any] | No
         "storage": redact(storage_url),
         "counts": counts(study),
         "stop_reasons": dict(reasons.most_common()),
+        "stopped_early": epochs_saved(study, trial_epochs) if trial_epochs else None,
         "stopped_by": stopped_by,
         "best_trial": None if best is None else {
             "number": best.number, "params": best.params, "value": best.value,

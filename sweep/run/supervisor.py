@@ -24,6 +24,7 @@ from sweep.core.disk import EXIT_DISK_FULL, DiskFull
 from sweep.core.events import Callbacks
 from sweep.run.devices import physical_gpu
 from sweep.run.progress import render
+from sweep.run.training import CPU_THREADS_ENV
 from sweep.study.memory import oom_kill_count
 from sweep.study.orphans import close_orphans
 from sweep.study.stopping import stop_reason
@@ -37,7 +38,7 @@ def worker_env(device: str, cpu_workers: int) -> dict[str, str]:
     if device == "cpu":
         env["CUDA_VISIBLE_DEVICES"] = ""
         threads = max(1, (os.cpu_count() or 1) // max(1, cpu_workers))
-        env["OMP_NUM_THREADS"] = env["MKL_NUM_THREADS"] = str(threads)
+        env["OMP_NUM_THREADS"] = env["MKL_NUM_THREADS"] = env[CPU_THREADS_ENV] = str(threads)
     else:
         env["CUDA_VISIBLE_DEVICES"] = physical_gpu(device)
     return env

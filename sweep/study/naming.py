@@ -17,8 +17,17 @@ FINGERPRINT_KEYS = ("data", "model", "space", "train", "trial", "study.metric",
                     "study.direction", "shapes")
 
 
-def fingerprint(cfg: DictConfig, keys: tuple[str, ...] = FINGERPRINT_KEYS) -> str:
+def _fingerprint_keys(cfg: DictConfig) -> tuple[str, ...]:
+    """FINGERPRINT_KEYS, and `starter` where starter weights may stand in for `model=`
+    (weights that are not a file here): trials from other starter weights are other trials."""
+    model = Path(str(cfg.model)).expanduser()
+    return FINGERPRINT_KEYS + (("starter",) if model.suffix == ".pt" and not model.is_file()
+                               else ())
+
+
+def fingerprint(cfg: DictConfig, keys: tuple[str, ...] | None = None) -> str:
     """A short hash of the config sections in `keys` (sizes like n_trials are left out)."""
+    keys = _fingerprint_keys(cfg) if keys is None else keys
     parts = {k: OmegaConf.to_container(OmegaConf.select(cfg, k), resolve=True)
              if OmegaConf.is_config(OmegaConf.select(cfg, k)) else OmegaConf.select(cfg, k)
              for k in keys}

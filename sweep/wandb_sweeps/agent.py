@@ -113,7 +113,6 @@ def run_agent(cfg: DictConfig, choices: Mapping[str, Any], values: Mapping[str, 
               overrides: Sequence[str] = (), console: Console | None = None) -> int:
     """Validate, open the study, run one trial with `values`; return the exit code."""
     from sweep.config.space import to_distributions
-    from sweep.core.plugins import load_hooks
     from sweep.core.secrets import redact
     from sweep.pipeline.prepare import prepare
     from sweep.run.claim import ask_trial
@@ -125,10 +124,9 @@ def run_agent(cfg: DictConfig, choices: Mapping[str, Any], values: Mapping[str, 
     require_wandb_tracking(cfg)
     # W&B stops agent runs (its hyperband), not the pruner: Ultralytics' early stop
     # (trial.patience) stays, as with pruner=none.
-    plan, dataset = prepare(cfg, choices, overrides, wait_for_stall=True)
+    plan, dataset, callbacks = prepare(cfg, choices, overrides, wait_for_stall=True)
     distributions = to_distributions(plan.config["space"])
     params = trial_params(distributions, values)
-    callbacks = load_hooks(plan)
     study_dir = Path(plan.study_dir)
     study_dir.mkdir(parents=True, exist_ok=True)
     study = open_study(plan.config, plan.study_name, plan.storage_url, distributions)

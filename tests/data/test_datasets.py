@@ -85,3 +85,23 @@ def test_label_path_rule() -> None:
     assert datasets.label_for(Path("/d/images/train/a.jpg")) == Path("/d/labels/train/a.txt")
     assert datasets.label_for(Path("/images/x/images/v/b.png")) == Path(
         "/images/x/labels/v/b.txt")
+
+
+def test_the_starter_domain_shares_no_class_and_no_background_with_shapes(tmp_path: Path) -> None:
+    import cv2
+
+    shapes = datasets.load_dataset(ensure_shapes(tmp_path, 6, 2, 64, 3))
+    starter = datasets.load_dataset(ensure_shapes(tmp_path, 6, 2, 64, 3, domain="starter"))
+    assert starter.yaml_path.parent != shapes.yaml_path.parent
+    assert set(starter.names.values()) == {"ring", "cross", "bar", "star"}
+    assert not set(starter.names.values()) & set(shapes.names.values())
+    # light backgrounds there, dark ones here: the corners (rarely under an object) tell
+    corners = [cv2.imread(str(p))[[0, 0, -1, -1], [0, -1, 0, -1]].mean()
+               for p in (*starter.train, *shapes.train)]
+    assert min(corners[:6]) > 120 and max(corners[6:]) < 60
+    labels = [line.split() for p in starter.yaml_path.parent.rglob("labels/*/*.txt")
+              for line in p.read_text().splitlines()]
+    assert labels and all(0 <= int(c) < 4 and 0 < float(w) <= 1 and 0 < float(h) <= 1
+                          for c, _, _, w, h in labels)
+    bars = [(float(w), float(h)) for c, _, _, w, h in labels if c == "2"]
+    assert all(max(w, h) > 2 * min(w, h) for w, h in bars)  # a bar, not a square

@@ -3,6 +3,7 @@ everywhere."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -147,16 +148,24 @@ def test_faults_before_training_are_one_line_and_lose_nothing(
 
 
 @pytest.mark.slow
-def test_missing_pretrained_weights_are_said_once(sweep_env: dict[str, str],
-                                                  tmp_path: Path) -> None:
-    result = run_sweep(sweep_env, "debug=smoke", "model=yolo11n.pt", "tracking=[]",
-                       "study.n_trials=1", "final.epochs=1", f"paths.root={tmp_path}",
-                       cwd=tmp_path)
-    assert result.returncode == 0, result.stderr[-2000:]
-    said = [line for line in (result.stdout + result.stderr).splitlines()
-            if "yolo11n.pt" in line]
-    assert len(said) == 1 and "training yolo11n.yaml from scratch instead" in said[0]
-    assert "Traceback" not in result.stdout + result.stderr
+def test_missing_pretrained_weights_are_replaced_by_starter_weights_said_once(
+        sweep_env: dict[str, str], tmp_path: Path) -> None:
+    """Offline, yolo11n.pt is not to be had: the run fine-tunes from starter weights made once
+    (debug=smoke makes tiny ones), says so in one line, and a second run reuses them."""
+    args = ("debug=smoke", "model=yolo11n.pt", "tracking=[]", "study.n_trials=1",
+            "final.epochs=1", f"paths.root={tmp_path}")
+    for run in range(2):
+        result = run_sweep(sweep_env, *args, f"study.name=run{run}", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr[-2000:]
+        output = result.stdout + result.stderr
+        said = [line for line in output.splitlines() if "yolo11n.pt" in line]
+        assert len(said) == 1 and "fine-tuning from sweep's starter weights instead" in said[0]
+        assert "yolo11n.yaml pretrained 1 epochs on 16 synthetic images" in said[0]
+        assert ("making starter weights" in output) == (run == 0)
+        assert "Traceback" not in output
+        plan = json.loads(next((tmp_path / f"run{run}").glob("plan-*.json")).read_text())
+        assert plan["starter_for"] == "yolo11n.pt" and plan["model"].endswith("weights.pt")
+        assert plan["config"]["pruning"]["wait_for_stall"] is False  # weights: asked each epoch
 
 
 @pytest.mark.slow

@@ -32,3 +32,35 @@ def test_trials_that_cannot_be_ranked_are_said_with_the_fix(values: list[float],
         assert ("the best trial (#" in warnings[0]) == (values.count(max(values)) == tied)
         assert f"**Warning**: {warnings[0]}" in summary_markdown(
             {**SUMMARY, "warnings": warnings}, "fitness")
+
+
+def test_the_epochs_stopping_saved_are_counted_by_who_stopped() -> None:
+    import optuna
+
+    from sweep.core.record import Attr, Stop
+    from sweep.review.lines import stopped_early_line
+    from sweep.review.summary import epochs_saved
+
+    study = optuna.create_study(direction="maximize")
+    for state, ran, stop in [(TrialState.COMPLETE, 10, Stop.COMPLETED),
+                             (TrialState.PRUNED, 2, Stop.PRUNED),
+                             (TrialState.COMPLETE, 6, Stop.EARLY_STOPPED),
+                             (TrialState.PRUNED, 1, Stop.PRUNED),
+                             (TrialState.FAIL, 1, Stop.FAILED),
+                             (TrialState.COMPLETE, 0, Stop.OUT_OF_MEMORY)]:
+        attrs = {Attr.EPOCHS_RUN: ran, Attr.STOP_REASON: stop}
+        if stop == Stop.OUT_OF_MEMORY:
+            attrs[Attr.NOT_TRAINED] = True
+        study.add_trial(optuna.trial.create_trial(
+            state=state, value=0.1 if state == TrialState.COMPLETE else None,
+            intermediate_values={0: 0.0} if state == TrialState.PRUNED else None,
+            user_attrs=attrs))
+    report = epochs_saved(study, 10)
+    assert report == {"trials": 4, "pruned": 2, "early_stopped": 1, "epochs_planned": 40,
+                      "epochs_saved": 21, "saved_by_pruner": 17, "saved_by_early_stop": 4}
+    line = stopped_early_line(report)
+    assert line == ("stopped early: 2 of 4 trials pruned (17 epochs saved), 1 by Ultralytics' "
+                    "early stop (4); 21 of 40 trial epochs not trained (52%)")
+    assert f"**Stopped early**{line[13:]}." in summary_markdown(
+        {**SUMMARY, "stopped_early": report}, "fitness")
+    assert epochs_saved(study_with_curves([(TrialState.FAIL, [0.0])]), 10) is None

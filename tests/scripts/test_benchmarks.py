@@ -38,6 +38,25 @@ def test_bench_tune_tiny(sweep_env: dict[str, str], tmp_path: Path) -> None:
     assert (out / "curve.png").stat().st_size > 1000
 
 
+def test_bench_tune_finetune_tiny(sweep_env: dict[str, str], tmp_path: Path) -> None:
+    """Where users are: from sweep's starter weights, on a held-back shapes set, against
+    model.tune() and the defaults, with the goals said."""
+    out = tmp_path / "bench"
+    done = subprocess.run([sys.executable, "scripts/bench_tune.py", "--mode", "tiny",
+                           "--finetune", "--out", str(out)], cwd=ROOT, env=sweep_env,
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    results = json.loads((out / "results.json").read_text())
+    assert results["settings"]["model"].endswith("weights.pt")  # the starter's
+    assert results["settings"]["data_seed"] == 7
+    methods = {r["method"]: r for r in results["runs"]}
+    assert set(methods) == {"ul_tune", "sweep_race", "defaults"}
+    assert methods["defaults"]["best_params"]["optimizer"] == "AdamW"  # auto, resolved
+    assert all(r["revalidated_fitness"] is not None for r in methods.values())
+    table = (out / "table.md").read_text()
+    assert "Finalist above the defaults at full size on" in table and "of 1 seeds" in table
+
+
 def test_bench_fidelity_tiny(sweep_env: dict[str, str], tmp_path: Path) -> None:
     out = tmp_path / "fidelity"
     done = subprocess.run([sys.executable, "scripts/bench_fidelity.py", "--seeds", "0",
@@ -78,8 +97,8 @@ def test_bench_pruning_from_pretrained_weights_tiny(sweep_env: dict[str, str],
                           capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     results = json.loads((out / "results.json").read_text())
-    weights = out / "pretrain-1" / "weights" / "best.pt"
-    assert weights.is_file() and f"model={weights}" in results["settings"]["overrides"]
+    weights = next((out / "cache" / "starter").glob("yolo11n-*/weights.pt"))  # sweep's starter
+    assert f"model={weights}" in results["settings"]["overrides"]
     assert {r["pruner"] for r in results["runs"]} == {"median", "none"}
     assert all(r["trials"] == 2 and r["epochs_trained"] >= 2 for r in results["runs"])
     assert [path.exists() for path in litter] == before  # the pretraining ran as sweep's do

@@ -133,3 +133,30 @@ def test_no_password_or_api_key_in_anything_a_sweep_leaves(sweep_env: dict[str, 
     assert password.encode() not in (rerun.stdout + rerun.stderr).encode()
     assert _files_holding(password.encode(), work, home) == []
 
+
+
+def test_a_sweep_keeps_what_wandb_needs_in_the_study_folder_and_nothing_in_home(
+        sweep_env: dict[str, str], tmp_path: Path) -> None:
+    """wandb's staged copy of the finalist's best.pt and its cache go under the study's wandb
+    folder (a Kaggle session loses HOME; a copied outputs/ must hold what `wandb sync` needs);
+    MLflow, installed here, leaves no telemetry.json; with WANDB_MODE=disabled nothing of W&B
+    is written at all."""
+    home, work = tmp_path / "home", tmp_path / "work"
+    work.mkdir()
+    env = {k: v for k, v in sweep_env.items()
+           if k not in ("WANDB_CACHE_DIR", "WANDB_DATA_DIR", "XDG_CONFIG_HOME",
+                        "XDG_DATA_HOME", "XDG_CACHE_HOME")}
+    env["HOME"] = str(home)
+    result = run_sweep(env, *SMOKE, "study.name=kept", cwd=work)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    left = sorted(str(p.relative_to(home)) for p in home.rglob("*") if p.is_file())
+    assert not [p for p in left if "mlflow" in p or p.startswith((".local", ".cache"))], left
+    wandb_dir = work / "outputs" / "kept" / "wandb"
+    staged = list((wandb_dir / "data").rglob("*"))
+    assert any(p.is_file() and p.stat().st_size > 100_000 for p in staged), staged  # best.pt
+
+    result = run_sweep({**env, "WANDB_MODE": "disabled"}, *SMOKE, "study.name=off", cwd=work)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "not mirroring (WANDB_MODE=disabled)" in result.stdout
+    assert not (work / "outputs" / "off" / "wandb").exists()
+    assert sorted(str(p.relative_to(home)) for p in home.rglob("*") if p.is_file()) == left

@@ -18,6 +18,11 @@ if TYPE_CHECKING:
 
 # The W&B sweep the study's trial runs join (tracking.wandb.sweep), settled in the main process.
 SWEEP_ENV = "SWEEP_WANDB_SWEEP_ID"
+# wandb's own folders, which default to HOME (~/.local/share/wandb for staged artifacts, a copy
+# of the finalist's best.pt; ~/.cache/wandb): under the study's wandb folder instead, so that a
+# copied or kept study folder has what `wandb sync` needs and HOME keeps nothing of a sweep.
+# A value the user set is kept. ~/.config/wandb (wandb's settings) is left alone.
+WANDB_FOLDERS = {"WANDB_DATA_DIR": "data", "WANDB_CACHE_DIR": "cache"}
 STATES = {"COMPLETE": "complete", "PRUNED": "pruned", "FAIL": "failed"}
 
 
@@ -41,6 +46,8 @@ class TrialMirror:
         if self.mode in ("auto", "online") and os.environ.get(MODE_ENV) in MODES:
             self.mode = os.environ[MODE_ENV]  # a worker: the main process settled it
         self.run: Any = None
+        for variable, folder in WANDB_FOLDERS.items():
+            os.environ.setdefault(variable, str(self.runs_dir / folder))
 
     @property
     def study_dir(self) -> Path:

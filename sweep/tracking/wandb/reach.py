@@ -87,6 +87,9 @@ def resolve_mode(mode: str) -> tuple[str, str | None]:
     """The mode to use and, when it is offline against the user's wish, why."""
     if mode in ("offline", "disabled"):
         return mode, None
+    wandb_mode = os.environ.get("WANDB_MODE", "").strip().lower()
+    if mode == "auto" and wandb_mode in ("disabled", "offline", "dryrun"):
+        return ("offline" if wandb_mode == "dryrun" else wandb_mode), f"WANDB_MODE={wandb_mode}"
     url = base_url()
     if mode == "auto" and not key_configured(url):
         return "offline", "no API key (set WANDB_API_KEY or run `wandb login`)"

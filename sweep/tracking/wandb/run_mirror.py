@@ -51,6 +51,9 @@ class WandbMirror(TrialMirror):
         self.mode, why = resolve_mode(str(self.settings["mode"]))
         os.environ[MODE_ENV] = self.mode  # the workers, started after this, inherit it
         where = f"{self.settings.get('entity') or '(default entity)'}/{self.settings['project']}"
+        if self.mode == "disabled":
+            say(f"not mirroring ({why or 'tracking.wandb.mode=disabled'})")
+            return
         if self.mode == "online":
             say(f"mirroring online to {where}, group {plan.study_name}")
         else:
