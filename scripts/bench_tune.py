@@ -406,6 +406,15 @@ def plot(runs: list[MethodRun], path: Path) -> None:
     plt.close(fig)
 
 
+def _write(out: Path, opts: argparse.Namespace, runs: list[MethodRun]) -> None:
+    """results.json, table.md (with the goals) and curve.png for the runs so far."""
+    settings = {k: v for k, v in vars(opts).items() if k != "out"}
+    (out / "results.json").write_text(json.dumps(
+        {"settings": settings, "runs": [asdict(r) for r in runs]}, indent=2, default=str))
+    (out / "table.md").write_text(table(runs) + goals(runs))
+    plot(runs, out / "curve.png")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mode", choices=sorted(PRESETS), default="cpu")
@@ -458,11 +467,8 @@ def main(argv: list[str] | None = None) -> int:
         for run in runs:
             if ul is not None and run.seed == seed:
                 run.compute_to_reach_ul = _compute_to_reach(run.curve, ul.best_search_fitness)
-    settings = {k: v for k, v in vars(opts).items() if k != "out"}
-    (out / "results.json").write_text(json.dumps(
-        {"settings": settings, "runs": [asdict(r) for r in runs]}, indent=2, default=str))
-    (out / "table.md").write_text(table(runs) + goals(runs))
-    plot(runs, out / "curve.png")
+        _write(out, opts, runs)  # after every seed: a long benchmark stopped early keeps them
+    _write(out, opts, runs)
     print(table(runs) + goals(runs))
     print(f"results in {out}")
     return 0

@@ -13,6 +13,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from sweep.core.errors import TrackerUnreachable
+
 log = logging.getLogger(__name__)
 
 # Event name -> where it fires and what it is given.
@@ -54,6 +56,8 @@ class Callbacks:
         for fn in self.hooks[event]:
             try:
                 fn(*args)
+            except TrackerUnreachable:
+                raise  # the one tracker error that fails the trial (a W&B agent's run)
             except Exception as err:  # noqa: BLE001 - a tracker must never fail a trial
                 owner = getattr(fn, "__module__", None) or repr(fn)
                 if owner not in self._warned:

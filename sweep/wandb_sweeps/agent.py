@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import signal
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -33,7 +34,7 @@ from rich.console import Console
 from sweep.core.errors import ConfigError
 from sweep.core.optuna_api import contains
 from sweep.core.record import Attr, Stop
-from sweep.wandb_sweeps.export import PARAM_PREFIX, require_wandb_tracking
+from sweep.wandb_sweeps.export import AGENT_RUN_ENV, PARAM_PREFIX, require_wandb_tracking
 
 LABEL = "wandb-agent"
 _REEXPORT = "re-export the sweep config (python -m sweep.wandb_sweep with the same overrides)"
@@ -122,6 +123,10 @@ def run_agent(cfg: DictConfig, choices: Mapping[str, Any], values: Mapping[str, 
 
     console = console or Console()
     require_wandb_tracking(cfg)
+    os.environ[AGENT_RUN_ENV] = "1"  # the W&B run here is W&B's: online, no fallback
+    if cfg.tracking.wandb.mode == "offline":
+        console.print("tracking.wandb.mode=offline: this agent's run stays offline, so W&B's "
+                      "sweep controller never sees its metric", style="yellow", markup=False)
     # W&B stops agent runs (its hyperband), not the pruner: Ultralytics' early stop
     # (trial.patience) stays, as with pruner=none.
     plan, dataset, callbacks = prepare(cfg, choices, overrides, wait_for_stall=True)
@@ -143,7 +148,9 @@ def run_agent(cfg: DictConfig, choices: Mapping[str, Any], values: Mapping[str, 
     if outcome is None:
         console.print("interrupted: the trial is recorded as failed")
         return 130
+    reason = outcome.attrs.get(Attr.FAIL_REASON)
     console.print(f"trial {trial.number} {outcome.state.name} value={outcome.value} "
-                  f"({outcome.attrs.get(Attr.STOP_REASON)}); "
-                  f"run dir {outcome.attrs[Attr.RUN_DIR]}")
+                  f"({outcome.attrs.get(Attr.STOP_REASON)}"
+                  f"{': ' + str(reason) if reason else ''}); "
+                  f"run dir {outcome.attrs[Attr.RUN_DIR]}", markup=False, soft_wrap=True)
     return 1 if outcome.state == TrialState.FAIL else 0

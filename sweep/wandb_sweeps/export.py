@@ -30,6 +30,9 @@ PARAM_PREFIX = "space."
 METHODS = {"TPESampler": "bayes", "GPSampler": "bayes", "CmaEsSampler": "bayes",
            "RandomSampler": "random", "GridSampler": "grid"}
 AGENT_MODULE = "sweep.agent"
+# Set by sweep.agent for its process: the W&B run in it is W&B's (its sweep controller sees only
+# online runs), so the mirror is online with no probe and no offline fallback.
+AGENT_RUN_ENV = "SWEEP_WANDB_AGENT_RUN"
 
 
 def parameter_name(arg: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -45,6 +46,9 @@ def test_worker_environment_pins_devices() -> None:
     assert gpu["CUDA_VISIBLE_DEVICES"] == "1" and gpu["YOLO_VERBOSE"] == "False"
     cpu = worker_env("cpu", cpu_workers=2)
     assert cpu["CUDA_VISIBLE_DEVICES"] == "" and int(cpu["OMP_NUM_THREADS"]) >= 1
+    # the share Ultralytics would otherwise override with cpu_count - 1 (sweep.run.training)
+    assert cpu["SWEEP_CPU_THREADS"] == cpu["OMP_NUM_THREADS"]
+    assert worker_env("cpu", cpu_workers=1)["SWEEP_CPU_THREADS"] == str(os.cpu_count() or 1)
 
 
 def test_workers_are_pinned_to_the_gpus_this_process_was_given(

@@ -6,9 +6,12 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from sweep.run.training import drop_tracker_integrations
 
@@ -61,3 +64,46 @@ def test_ultralytics_tracker_integrations_are_dropped_before_they_run() -> None:
         for callback in trainer.callbacks[event]:
             callback(trainer)
     assert calls == [f"{base}base", f"{base}platform", f"{base}tensorboard"]
+
+
+def test_a_cpu_training_gets_its_share_of_the_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ultralytics sets cpu_count - 1 threads (1 of 2 cores); sweep restores the worker's share
+    at the start of training, on CPU only."""
+    import types
+
+    import torch
+
+    from sweep.run.training import CPU_THREADS_ENV, use_cpu_share
+
+    before = torch.get_num_threads()
+    try:
+        monkeypatch.setenv(CPU_THREADS_ENV, "3")
+        torch.set_num_threads(1)
+        use_cpu_share(types.SimpleNamespace(device=torch.device("cpu")))
+        assert torch.get_num_threads() == 3
+        torch.set_num_threads(1)
+        use_cpu_share(types.SimpleNamespace(device=torch.device("cuda", 0)))
+        assert torch.get_num_threads() == 1  # a GPU training's threads are Ultralytics' call
+        monkeypatch.delenv(CPU_THREADS_ENV)
+        use_cpu_share(types.SimpleNamespace(device=torch.device("cpu")))
+        assert torch.get_num_threads() == (os.cpu_count() or 1)  # the main process: all
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_tracker_integrations_are_never_imported_by_a_training(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Off in memory (MLflow's import writes ~/.config/mlflow/telemetry.json), the user's
+    settings file untouched."""
+    from ultralytics.utils import SETTINGS
+
+    from sweep.run.training import keep_trackers_unloaded
+
+    saved = dict(SETTINGS)
+    monkeypatch.setattr(type(SETTINGS), "_save", lambda self: pytest.fail("settings saved"))
+    try:
+        dict.__setitem__(SETTINGS, "mlflow", True)
+        keep_trackers_unloaded()
+        assert SETTINGS["mlflow"] is False
+    finally:
+        dict.update(SETTINGS, saved)

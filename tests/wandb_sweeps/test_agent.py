@@ -27,6 +27,7 @@ from sweep.testing.commands import run_sweep, wandb_runs
 from sweep.tracking.wandb import SWEEP_ATTR
 from sweep.tracking.wandb.run_mirror import study_sweep_id
 from sweep.wandb_sweeps.agent import split_values, trial_params
+from sweep.wandb_sweeps.export import AGENT_RUN_ENV
 from tests.conftest import BCCD, Compose, sweeps_engine
 
 
@@ -79,6 +80,8 @@ SMOKE = ("+experiment=yolo11n", "debug=smoke", "data=shapes", "model=yolo11n.yam
 
 
 SWEEP_ID = "abc12345"
+# An agent's run is online unless told otherwise; these tests have no W&B server to reach.
+OFFLINE = ("tracking.wandb.mode=offline",)
 
 
 def export(env: dict[str, str], root: Path, *overrides: str) -> dict[str, Any]:
@@ -136,7 +139,7 @@ def test_agent_runs_one_recorded_trial_and_final_only_retrains_it(
         sweep_env: dict[str, str], tmp_path: Path) -> None:
     overrides = (*SMOKE, f"paths.root={tmp_path / 'out'}", "study.name=agents")
     config = export(sweep_env, tmp_path, *overrides)
-    process, proposed = agent_process(config, sweep_env, tmp_path, "run0001")
+    process, proposed = agent_process(config, sweep_env, tmp_path, "run0001", extra=OFFLINE)
     output, _ = process.communicate(timeout=600)
     assert process.returncode == 0, output[-3000:]
     study_dir = tmp_path / "out" / "agents"
@@ -151,7 +154,7 @@ def test_agent_runs_one_recorded_trial_and_final_only_retrains_it(
     assert attrs["wandb_sweep_id"] == SWEEP_ID and attrs["stop_reason"] == "completed"
     assert attrs["subset_size"] == 24  # the same subset logic as a search trial
 
-    (run,) = wandb_runs(study_dir)  # the agent's own run, offline (no key)
+    (run,) = wandb_runs(study_dir)  # the agent's own run, offline (as asked)
     assert run["id"] == "run0001" and run["sweep_id"] == SWEEP_ID
     assert [row["_step"] for row in run["history"]] == [0, 1]
     assert all("fitness" in row for row in run["history"])
@@ -174,7 +177,7 @@ def test_a_run_wandb_stops_ends_cleanly_as_pruned(sweep_env: dict[str, str],
     config = export(sweep_env, tmp_path, *overrides)
     # long enough that W&B's stop arrives mid-training
     process, _ = agent_process(config, sweep_env, tmp_path, "run0002",
-                               extra=("trial.epochs=60", "trial.patience=60"))
+                               extra=(*OFFLINE, "trial.epochs=60", "trial.patience=60"))
     study_dir = tmp_path / "out" / "stopped"
     deadline = time.time() + 300
     while time.time() < deadline and process.poll() is None:
@@ -306,7 +309,45 @@ def test_an_agent_trial_from_weights_keeps_ultralytics_early_stop(
         return None  # as if interrupted: nothing trains
 
     monkeypatch.setattr("sweep.run.telling.train_and_tell", record)
+    monkeypatch.setenv(AGENT_RUN_ENV, "")  # run_agent sets it: restored after the test
     values = {"batch": 16, "lr0": 0.01, "lrf": 0.01, "momentum": 0.9, "optimizer": "SGD",
               "scale": 0.5}
     assert run_agent(cfg, {}, values) == 130
     assert seen["patience"] == 3 and isinstance(seen["pruner"], optuna.pruners.NopPruner)
+
+
+def test_an_agent_run_without_a_key_is_refused_before_training(sweep_env: dict[str, str],
+                                                               tmp_path: Path) -> None:
+    """W&B's sweep controller sees only online runs: no key, no silent offline run."""
+    config = export(sweep_env, tmp_path, *SMOKE, f"paths.root={tmp_path / 'out'}",
+                    "study.name=nokey")
+    process, _ = agent_process(config, sweep_env, tmp_path, "run0003")
+    output, _ = process.communicate(timeout=300)
+    assert process.returncode == 2, output[-3000:]
+    (line,) = [x for x in output.splitlines() if x.startswith("error:")]
+    assert line.startswith("error: tracking.wandb.mode='auto': a W&B agent's run must be online")
+    assert "WANDB_API_KEY" in line and "Traceback" not in output
+    assert not (tmp_path / "out" / "nokey" / "trials").exists()  # nothing trained
+
+
+def test_an_agent_run_that_cannot_reach_wandb_fails_its_trial_naming_wandb(
+        sweep_env: dict[str, str], tmp_path: Path, half_answering_server: str) -> None:
+    """A key, and a server that never answers W&B's API: the trial fails with one line naming
+    W&B, after wandb's own init_timeout; nothing is mirrored offline."""
+    config = export(sweep_env, tmp_path, *SMOKE, f"paths.root={tmp_path / 'out'}",
+                    "study.name=unreachable")
+    env = {**sweep_env, "WANDB_API_KEY": "0123456789abcdef" * 2 + "fa4e5e7c",
+           "WANDB_BASE_URL": half_answering_server}
+    process, _ = agent_process(config, env, tmp_path, "run0004",
+                               extra=("tracking.wandb.init_timeout=3",))
+    output, _ = process.communicate(timeout=300)
+    assert process.returncode == 1, output[-3000:]
+    assert "a W&B agent's run: online" in output and "did not answer" not in output  # no probe
+    (line,) = [x for x in output.splitlines() if "FAIL" in x]
+    assert "W&B could not be reached from this W&B agent's run" in line
+    study_dir = tmp_path / "out" / "unreachable"
+    trial = only_trial(study_dir, "unreachable")
+    assert trial.state.name == "FAIL"
+    assert trial.user_attrs["fail_reason"].startswith("TrackerUnreachable: W&B could not")
+    assert trial.user_attrs["epochs_run"] == 0  # it failed before training
+    assert wandb_runs(study_dir) == []  # and left no offline run behind

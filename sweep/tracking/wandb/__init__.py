@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from sweep.core.errors import ConfigError
 from sweep.core.record import WANDB_SWEEP_ATTR as SWEEP_ATTR
-from sweep.tracking.wandb.reach import MODE_ENV, MODES, resolve_mode, say
+from sweep.tracking.wandb.reach import MODE_ENV, MODES, base_url, key_configured, resolve_mode, say
 from sweep.tracking.wandb.run_mirror import WandbMirror, study_sweep_id
+from sweep.wandb_sweeps.export import AGENT_RUN_ENV
 from sweep.wandb_sweeps.sweep_ids import FORMS, parse_sweep
 
 if TYPE_CHECKING:
@@ -80,6 +81,12 @@ def callbacks(settings: dict[str, Any], plan: Plan) -> dict[str, Hook]:
     # online init failed against a server that does not answer, that flush held each process
     # ~12 s at exit (measured). Off unless the user turned it on explicitly.
     os.environ.setdefault("WANDB_ERROR_REPORTING", "false")
+    if os.environ.get(AGENT_RUN_ENV) and settings["mode"] in ("auto", "online") \
+            and not key_configured(base_url()):
+        raise ConfigError("tracking.wandb.mode", settings["mode"], "a W&B agent's run must be "
+                          "online, and no W&B API key is configured here",
+                          "set WANDB_API_KEY or run `wandb login` on this machine (or "
+                          "tracking.wandb.mode=offline, which W&B's sweep controller never sees)")
     mirror = WandbMirror(settings, plan)
     return {"on_run_start": mirror.on_run_start, "on_trial_start": mirror.on_trial_start,
             "on_epoch_end": mirror.on_epoch_end, "on_trial_end": mirror.on_trial_end,

@@ -7,8 +7,10 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sweep.core.errors import TrackerUnreachable
 from sweep.core.record import OOM_CONSTRAINT, Attr
 from sweep.tracking.wandb.reach import MODE_ENV, MODES, resolve_mode, say
+from sweep.wandb_sweeps.export import AGENT_RUN_ENV
 from sweep.wandb_sweeps.sweep_ids import parse_sweep
 
 if TYPE_CHECKING:
@@ -43,7 +45,11 @@ class TrialMirror:
         self.settings = settings
         self.plan = plan
         self.mode = str(settings["mode"])
-        if self.mode in ("auto", "online") and os.environ.get(MODE_ENV) in MODES:
+        # a W&B agent's run is online from start to end: no probe, no offline fallback
+        self.agent_run = self.mode in ("auto", "online") and bool(os.environ.get(AGENT_RUN_ENV))
+        if self.agent_run:
+            self.mode = "online"
+        elif self.mode in ("auto", "online") and os.environ.get(MODE_ENV) in MODES:
             self.mode = os.environ[MODE_ENV]  # a worker: the main process settled it
         self.run: Any = None
         for variable, folder in WANDB_FOLDERS.items():
@@ -107,6 +113,12 @@ class TrialMirror:
             if self.mode != "online":
                 raise
             first = str(err).strip().splitlines()[0] if str(err).strip() else ""
+            if self.agent_run:
+                raise TrackerUnreachable(
+                    f"W&B could not be reached from this W&B agent's run ({type(err).__name__}: "
+                    f"{first[:200]}); the trial fails instead of going offline, where W&B's "
+                    f"sweep controller would never see it. Check the network and "
+                    f"WANDB_BASE_URL; the agent's next run tries again") from err
             say(f"online init failed ({type(err).__name__}: {first[:200]}); this process "
                  f"mirrors offline from now on; upload later with: {self.sync_hint()}")
             self.mode = "offline"

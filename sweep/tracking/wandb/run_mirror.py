@@ -48,6 +48,10 @@ class WandbMirror(TrialMirror):
 
     # -- main process -------------------------------------------------------------------------
     def on_run_start(self, plan: Plan) -> None:
+        if self.agent_run:
+            say("a W&B agent's run: online (W&B's sweep controller sees only online runs), "
+                "with no offline fallback")
+            return
         self.mode, why = resolve_mode(str(self.settings["mode"]))
         os.environ[MODE_ENV] = self.mode  # the workers, started after this, inherit it
         where = f"{self.settings.get('entity') or '(default entity)'}/{self.settings['project']}"
