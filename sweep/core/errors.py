@@ -15,8 +15,3 @@ class ConfigError(ValueError):
         self.key, self.value, self.problem, self.fix = key, value, problem, fix
         super().__init__(f"{key}={value!r}: {problem}. Fix: {fix}")
 
-
-class TrackerUnreachable(RuntimeError):
-    """A tracker the run cannot go on without could not be reached: W&B inside a W&B agent,
-    whose sweep controller sees only online runs. Unlike any other tracker error, it ends the
-    trial (FAIL, with this message as its reason) instead of being warned about."""

@@ -13,9 +13,14 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from sweep.core.errors import TrackerUnreachable
-
 log = logging.getLogger(__name__)
+
+
+class TrackerUnreachable(RuntimeError):
+    """A tracker the run cannot go on without could not be reached: W&B inside a W&B agent,
+    whose sweep controller sees only online runs. Unlike any other tracker error, it ends the
+    trial (FAIL, with this message as its reason) instead of being warned about."""
+
 
 # Event name -> where it fires and what it is given.
 EVENTS: dict[str, str] = {

@@ -61,7 +61,8 @@ def _execute(parameters: str, cwd: Path, env: dict[str, str]) -> str:
     outputs = [out for cell in notebook.cells if cell.cell_type == "code"
                for out in cell.outputs]
     nbformat.validate(notebook)
-    return "".join(out.get("text", "") for out in outputs)
+    # rich sees Jupyter in the commands' environment and colours their output: the text alone
+    return re.sub(r"\x1b\[[0-9;]*m", "", "".join(out.get("text", "") for out in outputs))
 
 
 def _parameters(**values: Any) -> str:

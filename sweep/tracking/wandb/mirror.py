@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sweep.core.errors import TrackerUnreachable
+from sweep.core.events import TrackerUnreachable
 from sweep.core.record import OOM_CONSTRAINT, Attr
 from sweep.tracking.wandb.reach import MODE_ENV, MODES, resolve_mode, say
 from sweep.wandb_sweeps.export import AGENT_RUN_ENV
