@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -67,8 +66,8 @@ def test_ultralytics_tracker_integrations_are_dropped_before_they_run() -> None:
 
 
 def test_a_cpu_training_gets_its_share_of_the_cores(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Ultralytics sets cpu_count - 1 threads (1 of 2 cores); sweep restores the worker's share
-    at the start of training, on CPU only."""
+    """Ultralytics sets cpu_count - 1 threads (1 of 2 cores); sweep restores the share it gave
+    (a CPU worker's, the starter weights' pretraining) at the start of training, on CPU only."""
     import types
 
     import torch
@@ -86,7 +85,7 @@ def test_a_cpu_training_gets_its_share_of_the_cores(monkeypatch: pytest.MonkeyPa
         assert torch.get_num_threads() == 1  # a GPU training's threads are Ultralytics' call
         monkeypatch.delenv(CPU_THREADS_ENV)
         use_cpu_share(types.SimpleNamespace(device=torch.device("cpu")))
-        assert torch.get_num_threads() == (os.cpu_count() or 1)  # the main process: all
+        assert torch.get_num_threads() == 1  # not sweep's to decide: Ultralytics' stands
     finally:
         torch.set_num_threads(before)
 
