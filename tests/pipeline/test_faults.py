@@ -42,7 +42,9 @@ def test_ctrl_c_closes_the_interrupted_trial_at_once(sweep_env: dict[str, str],
     try:
         deadline = time.time() + 300
         while time.time() < deadline:  # trial 0 done, trial 1 training
-            states = _states(db) if db.exists() else {}
+            # read the study only once the workers run (a plan file): never while the command
+            # creates its tables, which a reader can hold up
+            states = _states(db) if list(db.parent.glob("plan-*.json")) else {}
             if states.get(0, ("",))[0] == "COMPLETE" and states.get(1, ("", 0)) >= ("RUNNING", 1):
                 break
             assert sweep.poll() is None, sweep.communicate()
