@@ -430,7 +430,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="sweep_race: final.candidates (the baseline races too)")
     parser.add_argument("--device")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
-    parser.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS))
+    parser.add_argument("--methods", nargs="+", choices=METHODS,
+                        default=[m for m in METHODS if m != "defaults"])
     parser.add_argument("--out", type=Path, help="output folder (default outputs/bench-tune/...)")
     parser.add_argument("--finetune", action="store_true",
                         help="from sweep's starter weights on a held-back shapes set")
