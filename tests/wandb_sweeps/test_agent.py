@@ -182,7 +182,9 @@ def test_a_run_wandb_stops_ends_cleanly_as_pruned(sweep_env: dict[str, str],
     deadline = time.time() + 300
     while time.time() < deadline and process.poll() is None:
         try:
-            if (study_dir / "study.db").exists() and \
+            # once the trial trains (its folder): loading the study earlier can race the
+            # agent creating its tables, which then fails the agent
+            if (study_dir / "trials").exists() and \
                     only_trial(study_dir, "stopped").intermediate_values:
                 break
         except (KeyError, ValueError, OperationalError):  # the study, its tables (the agent
