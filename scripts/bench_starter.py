@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from omegaconf import OmegaConf  # noqa: E402
 
+from sweep.data import datasets  # noqa: E402
 from sweep.run.starter import starter_weights  # noqa: E402
 from sweep.run.training import train  # noqa: E402
 
@@ -71,6 +72,11 @@ def main() -> None:
             data = Path(item).resolve()
         name = "shapes" if item == "shapes" else data.parent.name
         results["data"][name] = {"yaml": str(data)}
+        # trained through a private symlink tree, as sweep's trials are: Ultralytics writes its
+        # label caches there, never into the dataset's own folder (../shared/datasets is shared)
+        dataset = datasets.load_dataset(data)
+        data = datasets.build_tree(dataset, out / "trees" / name, sorted(dataset.train),
+                                   sorted(dataset.val))
         for start, model in (("starter", str(weights)), ("scratch", "yolo11n.yaml")):
             began = time.monotonic()
             trainer = train(model, data, out / "runs", f"{name}-{start}",
