@@ -7,6 +7,7 @@ from hydra import compose
 from omegaconf import DictConfig
 
 from sweep.config.locate import CONFIG_NAME
+from sweep.config.sizes import with_sizes
 from sweep.entry import choices, hydra_command, overrides
 
 
@@ -16,7 +17,7 @@ def agent(cfg: DictConfig) -> int:
     values, rest = split_values(cfg, overrides())
     # The study's config is the one without W&B's values: the same study (name, space) as
     # `python -m sweep` and `python -m sweep.wandb_sweep` with the same overrides.
-    study_cfg = compose(config_name=CONFIG_NAME, overrides=rest)
+    study_cfg = with_sizes(compose(config_name=CONFIG_NAME, overrides=rest), choices(), rest)
     return run_agent(study_cfg, choices(), values, rest)
 
 

@@ -13,6 +13,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
 from sweep.config.locate import CONFIG_NAME, config_dir
+from sweep.config.sizes import with_sizes
 from sweep.core.errors import ConfigError
 
 Task = Callable[[DictConfig], int]
@@ -36,7 +37,7 @@ def hydra_command(task: Task) -> Callable[[], None]:
     @hydra.main(version_base="1.3", config_path=str(config_dir()), config_name=CONFIG_NAME)
     def _main(cfg: DictConfig) -> None:
         try:
-            code = task(cfg)
+            code = task(with_sizes(cfg, choices(), overrides()))
         except ConfigError as err:
             print(f"error: {err}", file=sys.stderr)
             code = 2

@@ -38,6 +38,9 @@ class Plan:
     race_of: str | None = None
     # the `model=` weights that sweep's starter weights (`model`) stand in for, offline
     starter_for: str | None = None
+    # `budget=`: {seconds, started (the command's start, epoch seconds), devices, train_images,
+    # val_images}, read by sweep.study.budget; None without a budget
+    budget: dict[str, Any] | None = None
 
     def save(self, path: Path) -> None:
         """Write the plan for the workers, with no database password in it."""

@@ -14,6 +14,7 @@ from omegaconf import DictConfig, OmegaConf
 from sweep.config.space import to_distributions
 from sweep.core.errors import ConfigError
 from sweep.core.results import METRICS
+from sweep.core.text import parse_seconds
 
 # Train arguments that sweep itself sets per trial/finalist; a user setting them would be ignored.
 RESERVED = {"data": "data=", "model": "model=", "epochs": "trial.epochs / final.epochs",
@@ -186,6 +187,13 @@ def validate(cfg: DictConfig) -> None:
             or cfg.study.timeout <= 0):
         raise ConfigError("study.timeout", cfg.study.timeout, "must be seconds > 0 or null",
                           "set study.timeout=3600, or study.timeout=null for no limit")
+    if cfg.get("budget") is not None:
+        try:
+            parse_seconds(cfg.budget)
+        except ValueError:
+            raise ConfigError("budget", cfg.budget, "must be a duration > 0 or null",
+                              "set budget=3h, budget=45m, budget=1h30m or budget=900 (seconds), "
+                              "or budget=null for none") from None
     if cfg.study.metric not in METRICS:
         raise ConfigError("study.metric", cfg.study.metric, "unknown metric",
                           f"use one of {list(METRICS)}")

@@ -16,6 +16,7 @@ class Attr:
     EPOCHS_RUN = "epochs_run"      # epochs that reported a value
     WALL_TIME_S = "wall_time_s"    # the whole trial, data subset and training included
     TRAIN_S = "train_s"            # Ultralytics' train() alone
+    EPOCH_S = "epoch_s"            # seconds an epoch, so far (after the first: the setup's)
     SUBSET_SEED = "subset_seed"    # the seeded random train subset
     SUBSET_SIZE = "subset_size"
     VAL_SIZE = "val_size"

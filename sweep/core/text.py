@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 
@@ -18,3 +19,27 @@ def fmt_seconds(seconds: float | None) -> str:
         return "?"
     seconds = int(seconds)
     return f"{seconds // 3600:d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([dhms])")
+_UNIT_S = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+
+
+def parse_seconds(value: Any) -> float:
+    """A duration as typed: seconds (300, 90.5) or with units (3h, 45m, 1h30m, 90s); raises
+    ValueError for anything else, zero and negatives included."""
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int | float):
+        seconds = float(value)
+    else:
+        text = str(value).strip().lower().replace(" ", "")
+        try:
+            seconds = float(text)
+        except ValueError:
+            if not text or _DURATION.sub("", text):
+                raise ValueError(value) from None
+            seconds = sum(float(n) * _UNIT_S[u] for n, u in _DURATION.findall(text))
+    if not seconds > 0 or seconds == float("inf"):
+        raise ValueError(value)
+    return seconds

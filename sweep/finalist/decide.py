@@ -66,11 +66,14 @@ def race_finalist(plan: Plan, study: optuna.Study, console: Console, callbacks: 
 
 
 def finalize(plan: Plan, study: optuna.Study, dataset: datasets.Dataset,
-             console: Console, callbacks: Callbacks) -> dict[str, Any] | None:
-    """Train the finalist once per (best parameters, final.*); return its record."""
+             console: Console, callbacks: Callbacks, race: bool | None = None
+             ) -> dict[str, Any] | None:
+    """Train the finalist once per (best parameters, final.*); return its record. `race`: race
+    the candidates (final.candidates of them, with the baseline) even when that is 1, or
+    never; None: race when final.candidates > 1."""
     cfg = plan.config
-    if int(cfg["final"]["candidates"]) > 1 and not cfg["final"]["params"] and \
-            best_trial(study) is not None:
+    racing = int(cfg["final"]["candidates"]) > 1 if race is None else race
+    if racing and not cfg["final"]["params"] and best_trial(study) is not None:
         running = len(study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)))
         if running and not cfg["final"]["only"]:
             console.print(f"{running} trial(s) still running elsewhere: the last worker to "

@@ -67,7 +67,7 @@ def race_plan(plan: Plan, name: str, count: int) -> Plan:
     return Plan(config=config, study_name=name, storage_url=plan.storage_url,
                 study_dir=str(Path(plan.study_dir) / "race"), data_yaml=plan.data_yaml,
                 model=plan.model, run_id=plan.run_id, overrides=plan.overrides,
-                starter_for=plan.starter_for,
+                starter_for=plan.starter_for, budget=plan.budget,
                 race_of=plan.study_name)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from sweep.core.results import column_of, named_metrics
 from sweep.data import datasets
 from sweep.run.devices import all_devices
-from sweep.run.training import train
+from sweep.run.training import all_cores, train
 from sweep.run.trial import train_args
 from sweep.study.records import final_key
 
@@ -47,7 +47,8 @@ def train_finalist(cfg: dict[str, Any], dataset: datasets.Dataset, model: str, s
     args = {**train_args(cfg, params, int(final["epochs"]), int(final["patience"]), device),
             "plots": bool(final["plots"])}
     started = time.time()
-    trainer = train(model, data_yaml, run_dir, "train", args, log_file=run_dir / "train.log")
+    with all_cores():  # the only training now (its workers, on GPUs, are DDP's own)
+        trainer = train(model, data_yaml, run_dir, "train", args, log_file=run_dir / "train.log")
     metrics = _metrics_of(trainer, data_yaml, device)
     return {
         "key": final_key(final, params),

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import psutil
 from omegaconf import DictConfig, OmegaConf
 
 from sweep.config.model import resolve_model, starter_line
@@ -18,11 +19,13 @@ from sweep.config.space import to_distributions
 from sweep.config.validate import validate
 from sweep.core.events import Callbacks
 from sweep.core.plugins import load_hooks
+from sweep.core.text import parse_seconds
 from sweep.data import datasets
 from sweep.data.labels import check_labels
 from sweep.pruning.policy import waits_for_stall
-from sweep.run.devices import check_devices
+from sweep.run.devices import check_devices, resolve_devices
 from sweep.run.starter import describe, starter_weights
+from sweep.study.budget import TRIAL_CAP
 from sweep.study.naming import study_location, study_name
 from sweep.study.open import make_sampler
 from sweep.wandb_sweeps.export import safe_overrides
@@ -62,4 +65,20 @@ def prepare(cfg: DictConfig, choices: Mapping[str, Any], overrides: Sequence[str
         plan.model = str(weights)
     if cfg.study.timeout:
         plan.deadline = time.time() + float(cfg.study.timeout)
+    if cfg.budget is not None:
+        plan.budget = budget_of(cfg, dataset, overrides, config)
     return plan, dataset, callbacks
+
+
+def budget_of(cfg: DictConfig, dataset: datasets.Dataset, overrides: Sequence[str],
+              config: dict[str, Any]) -> dict[str, Any]:
+    """`budget=` for sweep.study.budget, counted from the command's start (Python's own start
+    and the starter weights are the user's minutes too). study.n_trials caps the trials only
+    when the command line sets it: the budget decides how many run."""
+    capped = any(o.lstrip("+~").split("=")[0] == "study.n_trials" for o in overrides)
+    if not capped:
+        config["study"]["n_trials"] = TRIAL_CAP
+    return {"seconds": parse_seconds(cfg.budget), "asked": str(cfg.budget), "capped": capped,
+            "started": psutil.Process().create_time(),
+            "devices": len(resolve_devices(cfg.workers.devices)),
+            "train_images": len(dataset.train), "val_images": len(dataset.val)}

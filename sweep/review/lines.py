@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sweep.core.text import fmt
+from sweep.core.text import fmt, fmt_seconds
 
 
 def rerun_command(best_yaml: Path) -> str:
@@ -39,8 +39,27 @@ def stopped_early_line(report: dict[str, Any]) -> str:
             f"({share:.0%})")
 
 
+def budget_line(budget: dict[str, Any]) -> str | None:
+    """The budget's account (summary.json `budget`): spent per phase against what was asked,
+    and what gave way; None without a budget."""
+    if not budget.get("asked_s"):
+        return None
+    spent, finale = budget["spent"], budget.get("finale")
+    line = (f"budget {budget['asked']}: {fmt_seconds(spent['total_s'])} spent of "
+            f"{fmt_seconds(budget['asked_s'])} ({budget['used']:.0%}): start "
+            f"{fmt_seconds(spent['start_s'])}, search {fmt_seconds(spent['search_s'])}, "
+            f"race and finalist {fmt_seconds(spent['finale_s'])}")
+    if finale:
+        line += (f" ({'a race of ' + str(finale['trainings']) if finale['race'] else 'a retrain'}"
+                 f" x {finale['epochs']} epochs)")
+    if budget.get("shrunk"):
+        line += "; gave way: " + "; ".join(budget["shrunk"])
+    return line
+
+
 def outcome(finalist: dict[str, Any] | None, race: dict[str, Any] | None, metric: str,
-            maximize: bool = True) -> str | None:
+            maximize: bool = True, baseline_trial: int | None = None,
+            no_race: str | None = None) -> str | None:
     """The run's result at full size, said first wherever a user reads it: the finalist against
     Ultralytics' defaults when both raced, else the finalist alone (None: no finalist). A gain
     at low fidelity is never the result: short trials can rank configurations wrongly."""
@@ -64,6 +83,10 @@ def outcome(finalist: dict[str, Any] | None, race: dict[str, Any] | None, metric
     who = f"trial {source}" if source is not None else "final.params"
     value = finalist.get("value")
     at = f"{metric} {value:.4g}" if isinstance(value, float) else f"{metric} {value}"
+    if source is not None and source == baseline_trial:
+        return (f"finalist: {who}, Ultralytics' defaults (the best trial at low fidelity), "
+                f"{at} at full size")
     why = ("Ultralytics' defaults did not finish the race" if race else
+           f"not compared with Ultralytics' defaults at full size: {no_race}" if no_race else
            "not compared with Ultralytics' defaults at full size: final.candidates > 1 races them")
     return f"finalist: {who}, {at} at full size ({why})"

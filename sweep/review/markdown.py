@@ -12,7 +12,7 @@ from optuna.trial import FrozenTrial
 
 from sweep.core.record import Attr
 from sweep.core.text import fmt
-from sweep.review.lines import race_lines, stopped_early_line
+from sweep.review.lines import budget_line, race_lines, stopped_early_line
 from sweep.review.plots import STUDY_PLOTS
 
 
@@ -39,6 +39,9 @@ def summary_markdown(data: Mapping[str, Any], metric: str) -> str:
     if data.get("stopped_early"):
         line = stopped_early_line(data["stopped_early"])
         lines += ["", f"**{line[:13].capitalize()}**{line[13:]}."]
+    spent = budget_line(data.get("budget") or {})
+    if spent:
+        lines += ["", f"**Budget**{spent[6:]}."]
     for warning in data.get("warnings") or []:
         lines += ["", f"**Warning**: {warning}"]
     lines.append("")

@@ -86,8 +86,10 @@ def epochs_saved(study: optuna.Study, epochs: int) -> dict[str, Any] | None:
 def summary(study: optuna.Study, storage_url: str, finalist: dict[str, Any] | None,
             best_yaml: Path | None, stopped_by: str | None,
             artifacts: Path | None = None, warnings: list[str] | None = None,
-            race: dict[str, Any] | None = None, trial_epochs: int | None = None
-            ) -> dict[str, Any]:
+            race: dict[str, Any] | None = None, trial_epochs: int | None = None,
+            no_race: str | None = None) -> dict[str, Any]:
+    """summary.json. `no_race`: why a finalist was not raced against the defaults, when the
+    config asked for a race (the budget left no time for one)."""
     best = best_trial(study)
     baseline = _baseline(study)
     reasons = Counter(str(t.user_attrs[Attr.STOP_REASON]) for t in study.get_trials(deepcopy=False)
@@ -97,7 +99,8 @@ def summary(study: optuna.Study, storage_url: str, finalist: dict[str, Any] | No
     return {
         "study_name": study.study_name,
         # the result at full size, first wherever a user reads it (terminal, note, best.yaml)
-        "outcome": outcome(finalist, race, metric, maximize),
+        "outcome": outcome(finalist, race, metric, maximize,
+                           baseline["number"] if baseline else None, no_race),
         "storage": redact(storage_url),
         "counts": counts(study),
         "stop_reasons": dict(reasons.most_common()),

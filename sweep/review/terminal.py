@@ -12,7 +12,7 @@ from rich.table import Table
 
 from sweep.core.record import Attr
 from sweep.core.text import fmt
-from sweep.review.lines import race_lines, stopped_early_line
+from sweep.review.lines import budget_line, race_lines, stopped_early_line
 
 
 def print_report(console: Console, study: optuna.Study, data: dict[str, Any], study_dir: Path,
@@ -38,6 +38,9 @@ def print_report(console: Console, study: optuna.Study, data: dict[str, Any], st
                   f"{c['RUNNING']} running")
     if data.get("stopped_early"):
         console.print(stopped_early_line(data["stopped_early"]), markup=False, soft_wrap=True)
+    spent = budget_line(data.get("budget") or {})
+    if spent:
+        console.print(spent, markup=False, soft_wrap=True)
     memory = data.get("memory")
     if memory:
         asked = ", ".join(f"{m['trial']} (batch {m.get('batch')}, imgsz {m.get('imgsz')})"

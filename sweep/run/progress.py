@@ -15,9 +15,10 @@ from sweep.core.record import Attr
 from sweep.core.text import fmt_seconds
 
 
-def render(study: optuna.Study, n_trials: int, started: float, run_id: str,
-           workers: int) -> Group:
-    """One frame: a table of trials by worker and state, then best value, elapsed and ETA."""
+def render(study: optuna.Study, n_trials: int | None, started: float, run_id: str,
+           workers: int, budget_line: str | None = None) -> Group:
+    """One frame: a table of trials by worker and state, then best value, elapsed and ETA (or,
+    with a budget, `budget_line`: no count to reach; `n_trials` None)."""
     trials = study.get_trials(deepcopy=False)
     per_worker: dict[str, Counter[str]] = {}
     for trial in trials:
@@ -34,13 +35,17 @@ def render(study: optuna.Study, n_trials: int, started: float, run_id: str,
                 and not t.user_attrs.get(Attr.NOT_TRAINED)]
     this_run = [t for t in finished if t.user_attrs.get(Attr.RUN_ID) == run_id]
     elapsed = time.time() - started
-    remaining = max(0, n_trials - len(finished))
-    eta = (elapsed / len(this_run) * remaining) if this_run else None
     try:
         best = f"{study.best_value:.4f} (trial {study.best_trial.number})"
     except ValueError:
         best = "-"
+    if n_trials is None:
+        return Group(table, Text(f"finished {len(finished)}   best {best}   elapsed "
+                                 f"{fmt_seconds(elapsed)}   workers {workers}"),
+                     Text(budget_line or ""))
+    remaining = max(0, n_trials - len(finished))
+    eta = (elapsed / len(this_run) * remaining) if this_run else None
     line = Text(f"finished {len(finished)}/{n_trials}   best {best}   "
                 f"elapsed {fmt_seconds(elapsed)}   eta {fmt_seconds(eta if remaining else 0)}"
                 f"   workers {workers}")
-    return Group(table, line)
+    return Group(table, line, *([Text(budget_line)] if budget_line else []))

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sweep.data.shapes import STARTER_CLASS_NAMES, ensure_shapes
-from sweep.run.training import CPU_THREADS_ENV, train
+from sweep.run.training import all_cores, train
 
 log = logging.getLogger(__name__)
 _VERSION = 1  # bump when the recipe changes, so stale starter weights are not reused
@@ -66,17 +66,12 @@ def _make(architecture: str, settings: Mapping[str, Any], cache: Path, folder: P
     work = folder.parent / f".{folder.name}-{os.getpid()}"
     shutil.rmtree(work, ignore_errors=True)
     started = time.monotonic()
-    given = os.environ.get(CPU_THREADS_ENV)
-    os.environ[CPU_THREADS_ENV] = given or str(os.cpu_count() or 1)  # the only training now
-    try:
+    with all_cores():  # the only training now
         trainer = train(architecture, data, work, "train",
                         {"epochs": int(settings["epochs"]), "imgsz": int(settings["imgsz"]),
                          "batch": int(settings["batch"]), "seed": int(settings["seed"]),
                          "deterministic": True, "warmup_epochs": 0, "plots": False,
                          "workers": 2}, log_file=work / "train.log")
-    finally:
-        if given is None:
-            del os.environ[CPU_THREADS_ENV]
     best = Path(trainer.best)
     shutil.copyfile(best if best.is_file() else trainer.last, work / WEIGHTS)
     about = {"architecture": architecture, "domain": "starter",

@@ -22,6 +22,7 @@ from rich.live import Live
 from sweep.config.plan import STORAGE_ENV, Plan
 from sweep.core.disk import EXIT_DISK_FULL, DiskFull
 from sweep.core.events import Callbacks
+from sweep.run.budget_watch import BudgetWatch
 from sweep.run.devices import physical_gpu
 from sweep.run.progress import render
 from sweep.run.training import CPU_THREADS_ENV
@@ -154,8 +155,12 @@ class Supervisor:
         """Supervise until every worker has finished, showing live progress."""
         started = time.time()
         self.start()
-        frame = lambda: render(self.study, self.plan.config["study"]["n_trials"],  # noqa: E731
-                               started, self.plan.run_id, len(self.workers))
+        budget = self.plan.budget
+        n_trials = (None if budget and not budget.get("capped") and not self.plan.race_of
+                    else self.plan.config["study"]["n_trials"])
+        watch = BudgetWatch(self.plan, self.study, self.console, started)
+        frame = lambda: render(self.study, n_trials, started, self.plan.run_id,  # noqa: E731
+                               len(self.workers), watch.line())
         try:
             try:
                 with Live(frame(), console=self.console, refresh_per_second=1,

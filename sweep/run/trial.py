@@ -91,8 +91,19 @@ def run_trial(trial: optuna.Trial, cfg: dict[str, Any], dataset: datasets.Datase
                              Attr.DEVICE: device_label or device}
     params = dict(trial.params)  # sampled at ask(); recorded before training can touch them
     maximize = cfg["study"]["direction"] == "maximize"
+    train_started, first_epoch = time.time(), [0.0]
+
+    def on_epoch(*epoch: Any) -> None:
+        # what an epoch costs here, for the budget's planner (sweep.study.budget): after the
+        # first, the mean of the epochs since (the first carries the training's setup)
+        now, done = time.time(), pruner.epochs_reported
+        first_epoch[0] = first_epoch[0] or now
+        trial.set_user_attr(Attr.EPOCH_S, round(
+            (now - first_epoch[0]) / (done - 1) if done > 1 else now - train_started, 3))
+        callbacks.fire("on_epoch_end", trial, *epoch)
+
     pruner = EpochPruner(trial, METRICS[cfg["study"]["metric"]], maximize=maximize,
-                         on_epoch=lambda *epoch: callbacks.fire("on_epoch_end", trial, *epoch))
+                         on_epoch=on_epoch)
     error: BaseException | None = None
     stopped: str | None = None  # why the trial was told to stop, when it was
     try:
@@ -102,7 +113,7 @@ def run_trial(trial: optuna.Trial, cfg: dict[str, Any], dataset: datasets.Datase
                        trial_info(cfg, params, subset, model, dataset, attrs[Attr.DEVICE]))
         args = train_args(cfg, params, int(cfg["trial"]["epochs"]), early_stop_patience(cfg),
                           device)
-        train_started = time.time()
+        train_started = time.time()  # on_epoch measures from here
         try:
             train(model, data_yaml, trial_dir, "train", args,
                   callbacks={"on_fit_epoch_end": pruner.on_fit_epoch_end},

@@ -1,5 +1,6 @@
-"""When the search stops: study.n_trials reached, workers.max_failures in this run, or the
-deadline (study.timeout). Asked by every worker before a trial and by the supervisor."""
+"""When the search stops: study.n_trials reached, workers.max_failures in this run, the
+deadline (study.timeout), or a budget that cannot hold another trial and the finale. Asked
+by every worker before a trial and by the supervisor."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from optuna.trial import TrialState
 
 from sweep.config.plan import Plan
 from sweep.core.record import Attr
+from sweep.study.budget import another_trial_fits
 
 
 def stop_reason(study: optuna.Study, plan: Plan) -> str | None:
@@ -26,4 +28,7 @@ def stop_reason(study: optuna.Study, plan: Plan) -> str | None:
         return "max_failures"
     if plan.deadline is not None and time.time() >= plan.deadline:
         return "timeout"
+    if plan.budget and not plan.race_of and not another_trial_fits(
+            trials, cfg, plan.budget, plan.run_id, time.time()):
+        return "budget"
     return None

@@ -78,6 +78,10 @@ def test_space_overrides_compose(compose_cfg: Compose) -> None:
         (["trial.val_images=0"], "trial.val_images"),
         (["pruning.zero_is_warmup=maybe"], "pruning.zero_is_warmup"),
         (["pruning.wait_for_stall=sometimes"], "pruning.wait_for_stall"),
+        (["budget=-1"], "budget"),
+        (["budget=abc"], "budget"),
+        (["budget=0"], "budget"),
+        (["budget=3x"], "budget"),
         # keys that others interpolate: blamed on the key set, not the one that reads it
         (["study.n_trials=abc"], "study.n_trials"),
         (["sampler=gp", "study.n_trials=2.5"], "study.n_trials"),
@@ -95,7 +99,8 @@ def test_bad_config_is_rejected_with_key(compose_cfg: Compose, overrides: list[s
 
 @pytest.mark.parametrize("override", ["+train.batch=-1", "+train.batch=0.7", "train.cache=ram",
                                       "train.cache=true", "+train.save_period=-1",
-                                      "train.workers=0"])
+                                      "train.workers=0", "budget=3h", "budget=45m",
+                                      "budget=900", "budget=1h30m"])
 def test_values_in_range_pass(compose_cfg: Compose, override: str) -> None:
     validate(compose_cfg(override))
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from sweep.review.lines import outcome
+from sweep.review.lines import budget_line, outcome
 
 
 def _race(*rows: tuple[int, bool, float | None]) -> dict[str, Any]:
@@ -44,3 +44,25 @@ def test_a_lower_value_wins_when_the_metric_is_minimized() -> None:
     race = _race((5, False, 0.2), (0, True, 0.3))
     assert outcome({"source_trial": 5, "value": 0.2}, race, "loss", maximize=False) == (
         "finalist: trial 5, -0.1 loss over Ultralytics' defaults at full size (0.2 vs 0.3)")
+
+
+def test_the_budget_is_accounted_per_phase_with_what_gave_way() -> None:
+    budget = {"asked": "8m", "asked_s": 480.0, "used": 0.962,
+              "spent": {"start_s": 6.0, "search_s": 250.0, "finale_s": 200.0, "total_s": 462.0},
+              "finale": {"race": 1, "trainings": 2, "epochs": 10, "seconds": 190.0},
+              "shrunk": ["final.candidates 2 -> 1: the race of 3 would need 0:04:45"]}
+    line = budget_line(budget)
+    assert line == ("budget 8m: 0:07:42 spent of 0:08:00 (96%): start 0:00:06, search 0:04:10, "
+                    "race and finalist 0:03:20 (a race of 2 x 10 epochs); gave way: "
+                    "final.candidates 2 -> 1: the race of 3 would need 0:04:45")
+    assert budget_line({"asked": None, "asked_s": None, "spent": {}}) is None
+
+
+def test_a_finalist_not_raced_says_why_and_whether_it_is_the_defaults() -> None:
+    plain = {"source_trial": 3, "value": 0.61}
+    assert outcome(plain, None, "fitness", no_race="the budget left time for a retrain") == (
+        "finalist: trial 3, fitness 0.61 at full size (not compared with Ultralytics' defaults "
+        "at full size: the budget left time for a retrain)")
+    assert outcome({"source_trial": 0, "value": 0.61}, None, "fitness", baseline_trial=0) == (
+        "finalist: trial 0, Ultralytics' defaults (the best trial at low fidelity), fitness "
+        "0.61 at full size")

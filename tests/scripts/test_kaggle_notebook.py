@@ -68,7 +68,7 @@ def _execute(parameters: str, cwd: Path, env: dict[str, str]) -> str:
 def _parameters(**values: Any) -> str:
     base = {"SWEEP_REPO": "git+https://github.com/<owner>/sweep", "MODE": "A", "DATA": "shapes",
             "N_TRIALS": 2, "AGENT_RUNS": 1, "TRIAL_EPOCHS": 2, "FINAL_EPOCHS": 1, "IMGSZ": 64,
-            "SEARCH_HOURS": 1, "EXTRA": "debug=smoke", "RESUME_FROM": "", "SWEEP_ID": ""}
+            "BUDGET": "1h", "EXTRA": "debug=smoke", "RESUME_FROM": "", "SWEEP_ID": ""}
     return "\n".join(f"{key} = {value!r}" for key, value in {**base, **values}.items())
 
 
