@@ -15,7 +15,7 @@ from sweep.core.record import Attr, Stop
 from sweep.core.secrets import redact
 from sweep.review.lines import outcome, rerun_command
 from sweep.study.memory import memory_report
-from sweep.study.queries import best_trial, counts, feasible_complete
+from sweep.study.queries import best_trial, counts, feasible_complete, finished_trials
 
 
 def _baseline(study: optuna.Study) -> dict[str, Any] | None:
@@ -65,9 +65,7 @@ def _full_size_gain(race: dict[str, Any] | None) -> float | None:
 def epochs_saved(study: optuna.Study, epochs: int) -> dict[str, Any] | None:
     """What stopping trials early saved: of the `epochs` (`trial.epochs`) each finished trial
     could have trained, those it did not, by the pruner and by Ultralytics' early stop."""
-    finished = [t for t in study.get_trials(deepcopy=False)
-                if t.state in (TrialState.COMPLETE, TrialState.PRUNED)
-                and not t.user_attrs.get(Attr.NOT_TRAINED)]
+    finished = finished_trials(study.get_trials(deepcopy=False))
     if not finished:
         return None
 

@@ -13,9 +13,9 @@ from rich.console import Console
 
 from sweep.config.plan import Plan
 from sweep.core.errors import ConfigError
-from sweep.core.record import Attr
 from sweep.core.text import fmt_seconds
 from sweep.study.budget import Outlook, judged, outlook, too_small
+from sweep.study.queries import finished_trials
 
 
 class BudgetWatch:
@@ -79,8 +79,7 @@ def live_line(trials: Sequence[FrozenTrial], config: dict[str, Any], budget: dic
     left = max(0.0, started + seconds - now)
     line = (f"budget {fmt_seconds(seconds)}: spent {fmt_seconds(now - started)} ({phase} "
             f"{fmt_seconds(now - phase_started)}), left {fmt_seconds(left)}")
-    finished = None if not budget.get("capped") else sum(
-        t.state.is_finished() and not t.user_attrs.get(Attr.NOT_TRAINED) for t in trials)
+    finished = len(finished_trials(trials)) if budget.get("capped") else None
     seen = outlook(trials, config, budget, run_id, now, finished) if phase == "search" else None
     if seen is not None:
         kept = (f"{seen.finale.words}, {fmt_seconds(seen.finale.seconds)}" if seen.finale

@@ -6,13 +6,13 @@ import time
 from collections import Counter
 
 import optuna
-from optuna.trial import TrialState
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
 from sweep.core.record import Attr
 from sweep.core.text import fmt_seconds
+from sweep.study.queries import finished_trials
 
 
 def render(study: optuna.Study, n_trials: int | None, started: float, run_id: str,
@@ -31,8 +31,7 @@ def render(study: optuna.Study, n_trials: int | None, started: float, run_id: st
         c = per_worker[label]
         table.add_row(label, str(c["COMPLETE"]), str(c["PRUNED"]), str(c["FAIL"]),
                       str(c["RUNNING"]))
-    finished = [t for t in trials if t.state in (TrialState.COMPLETE, TrialState.PRUNED)
-                and not t.user_attrs.get(Attr.NOT_TRAINED)]
+    finished = finished_trials(trials)
     this_run = [t for t in finished if t.user_attrs.get(Attr.RUN_ID) == run_id]
     elapsed = time.time() - started
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
@@ -14,6 +16,13 @@ def counts(study: optuna.Study) -> dict[str, int]:
     for trial in study.get_trials(deepcopy=False):
         result[trial.state.name] += 1
     return result
+
+
+def finished_trials(trials: Sequence[FrozenTrial]) -> list[FrozenTrial]:
+    """The trials that count towards study.n_trials as done: COMPLETE or PRUNED, and trained
+    (not closed untrained as known not to fit in memory)."""
+    return [t for t in trials if t.state in (TrialState.COMPLETE, TrialState.PRUNED)
+            and not t.user_attrs.get(Attr.NOT_TRAINED)]
 
 
 def feasible_complete(study: optuna.Study) -> list[FrozenTrial]:
