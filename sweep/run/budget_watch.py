@@ -7,7 +7,6 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-import optuna
 from optuna.trial import FrozenTrial
 from rich.console import Console
 
@@ -21,18 +20,17 @@ from sweep.study.queries import finished_trials
 class BudgetWatch:
     """Read by the supervisor's live view once a second."""
 
-    def __init__(self, plan: Plan, study: optuna.Study, console: Console, started: float
-                 ) -> None:
-        self.plan, self.study, self.console, self.started = plan, study, console, started
+    def __init__(self, plan: Plan, console: Console, started: float) -> None:
+        self.plan, self.console, self.started = plan, console, started
         self.said = False  # the plan, said once
 
-    def line(self) -> str | None:
-        """The budget's line; raises ConfigError (`budget`) when the run's first measured
-        epochs say the budget cannot hold one trial and the finalist (the study is kept)."""
+    def line(self, trials: Sequence[FrozenTrial]) -> str | None:
+        """The budget's line from the study's `trials` (the frame's own read); raises
+        ConfigError (`budget`) when the run's first measured epochs say the budget cannot hold
+        one trial and the finalist (the study is kept)."""
         budget = self.plan.budget
         if not budget:
             return None
-        trials = self.study.get_trials(deepcopy=False)
         config, run_id, now = self.plan.config, self.plan.run_id, time.time()
         searching = not self.plan.race_of
         if searching and not self.said and judged(trials, run_id):

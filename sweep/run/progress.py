@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Sequence
 
 import optuna
+from optuna.trial import FrozenTrial
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -15,11 +17,11 @@ from sweep.core.text import fmt_seconds
 from sweep.study.queries import finished_trials
 
 
-def render(study: optuna.Study, n_trials: int | None, started: float, run_id: str,
-           workers: int, budget_line: str | None = None) -> Group:
-    """One frame: a table of trials by worker and state, then best value, elapsed and ETA (or,
-    with a budget, `budget_line`: no count to reach; `n_trials` None)."""
-    trials = study.get_trials(deepcopy=False)
+def render(study: optuna.Study, trials: Sequence[FrozenTrial], n_trials: int | None,
+           started: float, run_id: str, workers: int, budget_line: str | None = None) -> Group:
+    """One frame of the study's `trials`: a table of trials by worker and state, then best
+    value, elapsed and ETA (or, with a budget, `budget_line`: no count to reach; `n_trials`
+    None)."""
     per_worker: dict[str, Counter[str]] = {}
     for trial in trials:
         label = str(trial.user_attrs.get(Attr.WORKER, "-"))

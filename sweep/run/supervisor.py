@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import optuna
-from rich.console import Console
+from rich.console import Console, Group
 from rich.live import Live
 
 from sweep.config.plan import STORAGE_ENV, Plan
@@ -158,9 +158,13 @@ class Supervisor:
         budget = self.plan.budget
         n_trials = (None if budget and not budget.get("capped") and not self.plan.race_of
                     else self.plan.config["study"]["n_trials"])
-        watch = BudgetWatch(self.plan, self.study, self.console, started)
-        frame = lambda: render(self.study, n_trials, started, self.plan.run_id,  # noqa: E731
-                               len(self.workers), watch.line())
+        watch = BudgetWatch(self.plan, self.console, started)
+
+        def frame() -> Group:
+            trials = self.study.get_trials(deepcopy=False)  # one read a second, for both
+            return render(self.study, trials, n_trials, started, self.plan.run_id,
+                          len(self.workers), watch.line(trials))
+
         try:
             try:
                 with Live(frame(), console=self.console, refresh_per_second=1,
