@@ -12,6 +12,7 @@ from hydra import compose
 from omegaconf import DictConfig
 
 from sweep.config.locate import CONFIG_NAME
+from sweep.config.overrides import override_keys
 
 EMBEDDED_DATA = "shapes"
 
@@ -30,7 +31,8 @@ def with_sizes(cfg: DictConfig, choices: Mapping[str, Any], overrides: Sequence[
     """`cfg` composed again with `sizes=real` when `sizes=auto` means it; else `cfg`."""
     if choices.get("sizes") != "auto" or chosen_sizes(choices, cfg.get("data")) != "real":
         return cfg
-    kept = [o for o in overrides if o.lstrip("+~").split("=")[0] != "sizes"]
+    kept = [o for o, key in zip(overrides, override_keys(overrides), strict=True)
+            if key != "sizes"]
     return compose(config_name=CONFIG_NAME, overrides=[*kept, "sizes=real"])
 
 

@@ -14,6 +14,7 @@ import psutil
 from omegaconf import DictConfig, OmegaConf
 
 from sweep.config.model import resolve_model, starter_line
+from sweep.config.overrides import override_keys
 from sweep.config.plan import Plan
 from sweep.config.space import to_distributions
 from sweep.config.validate import validate
@@ -75,7 +76,7 @@ def budget_of(cfg: DictConfig, dataset: datasets.Dataset, overrides: Sequence[st
     """`budget=` for sweep.study.budget, counted from the command's start (Python's own start
     and the starter weights are the user's minutes too). study.n_trials caps the trials only
     when the command line sets it: the budget decides how many run."""
-    capped = any(o.lstrip("+~").split("=")[0] == "study.n_trials" for o in overrides)
+    capped = "study.n_trials" in override_keys(overrides)
     if not capped:
         config["study"]["n_trials"] = TRIAL_CAP
     return {"seconds": parse_seconds(cfg.budget), "asked": str(cfg.budget), "capped": capped,

@@ -10,6 +10,7 @@ from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 from omegaconf import DictConfig
 
+from sweep.config.overrides import override_keys
 from sweep.config.sizes import chosen_sizes, sizes_reason, with_sizes
 from tests.conftest import BCCD, CONF
 
@@ -62,3 +63,14 @@ def test_the_first_lines_say_why() -> None:
     assert "your own data: conf/sizes/real.yaml" in sizes_reason({"sizes": "auto"}, "d.yaml")
     assert "data=shapes" in sizes_reason({"sizes": "auto"}, "shapes")
     assert "sizes=demo" in sizes_reason({"sizes": "demo"}, "d.yaml")
+
+
+def test_sizes_auto_typed_on_the_command_line_still_means_real(tmp_path: Path) -> None:
+    cfg = sized(tmp_path, f"data={BCCD}", "sizes=auto")
+    assert cfg.train.imgsz == 640
+
+
+def test_override_keys_are_hydras() -> None:
+    assert override_keys(["+experiment=yolo11n", "++study.n_trials=5", "~tracking",
+                          "sizes=real", "study.storage=postgresql://u:p@h/db"]) == [
+        "experiment", "study.n_trials", "tracking", "sizes", "study.storage"]
