@@ -26,6 +26,9 @@ class TrackerUnreachable(RuntimeError):
 EVENTS: dict[str, str] = {
     "on_run_start": "main process, before the search: (plan); may settle settings in the plan, "
                     "which the workers then read",
+    "on_worker_start": "a worker process, once, before it claims its first trial: (); load "
+                       "what the hook needs for every trial (its library, a tracker's "
+                       "service), so the first trial does not pay for it",
     "on_trial_start": "worker, once the trial's data subset is built, before training: "
                       "(trial: optuna.Trial, info: dict of params, train, fidelity, model)",
     "on_epoch_end": "worker, after the epoch's value went to Optuna: (trial, epoch: int "

@@ -34,6 +34,15 @@ def _pyplot() -> Any:
     return plt
 
 
+def load_pyplot() -> None:
+    """pyplot and its font list loaded ahead of the first plot (a worker's start: about 1 s on
+    2 cores that its first trial's curve would otherwise spend between training and `tell`)."""
+    from matplotlib import font_manager
+
+    _pyplot()
+    font_manager.findfont(font_manager.FontProperties())
+
+
 def _integer_ticks() -> Any:
     from matplotlib.ticker import MaxNLocator
 

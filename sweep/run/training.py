@@ -20,6 +20,12 @@ TRACKER_INTEGRATIONS = frozenset({"clearml", "comet", "dvc", "mlflow", "neptune"
 _INTEGRATIONS_PACKAGE = "ultralytics.utils.callbacks."
 
 
+def load_ultralytics() -> None:
+    """torch and Ultralytics imported at a worker's start (about 4 s on 2 cores), not inside its
+    first trial, whose proposal reads Ultralytics' defaults (sweep.study.memory.asked_for)."""
+    import ultralytics  # noqa: F401
+
+
 def drop_tracker_integrations(trainer: Any) -> None:
     """`on_pretrain_routine_start`, registered before the trainer adds its integrations: remove
     their callbacks from this trainer before any of them has run.

@@ -25,6 +25,7 @@ from sweep.run.devices import (
     physical_device,
 )
 from sweep.run.telling import train_and_tell
+from sweep.run.training import load_ultralytics
 from sweep.study.open import open_study
 
 
@@ -36,6 +37,8 @@ def run(plan: Plan, label: str, slot: int) -> int:
     device = device_for_ultralytics()
     where = physical_device(device)
     callbacks = load_hooks(plan)
+    load_ultralytics()  # the libraries every trial needs, loaded once here, not in trial 0
+    callbacks.fire("on_worker_start")
     while True:
         trial = claim_next(study, plan, label, callbacks)
         if trial is None:

@@ -194,3 +194,37 @@ def test_a_trial_run_lands_in_its_sweeps_entity_and_project(
         assert (run.sweep_id, run.project, run.entity) == ("abc12345", "proj", "me")
     finally:
         run.finish()
+
+
+def test_a_worker_set_up_first_still_puts_trial_runs_in_the_sweeps_project(
+        compose_cfg: Callable[..., DictConfig], tmp_path: Path, offline_wandb: None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker sets wandb up before its first trial (on_worker_start), and wandb reads a
+    sweep run's project from the environment then: the sweep's project and entity must be set
+    by that time. A trial's run starts in a thread; its id is on the trial before it is told,
+    though the trial ended before its first epoch."""
+    import wandb
+
+    from sweep.tracking.wandb.mirror import SWEEP_ENV, TrialMirror
+
+    wandb.teardown()
+    for name in ("WANDB_PROJECT", "WANDB_ENTITY", "WANDB_SWEEP_ID"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(wandb_mirror.MODE_ENV, "offline")
+    monkeypatch.setenv(SWEEP_ENV, "me/proj/abc12345")
+    plan = plan_for(compose_cfg("tracking.wandb.mode=offline"), tmp_path)
+    mirror = TrialMirror(dict(plan.config["tracking"]["wandb"]), plan)
+    mirror.on_worker_start()
+    study = optuna.create_study(study_name="t", direction="maximize")
+    trial = study.ask()
+    mirror.on_trial_start(trial, {"params": {}, "train": {}, "fidelity": {}, "model": "m",
+                                  "data": "d"})
+    mirror.on_trial_closing(trial, optuna.trial.TrialState.FAIL)
+    run = mirror.run
+    assert (run.sweep_id, run.project, run.entity) == ("abc12345", "proj", "me")
+    assert trial.user_attrs["wandb_run_id"] == run.id
+    study.tell(trial, state=optuna.trial.TrialState.FAIL)
+    mirror.on_trial_end(study.trials[0])
+    assert mirror.run is None
+    (kept,) = wandb_runs(Path(plan.study_dir))
+    assert kept["name"] == "trial-0000" and kept["summary"]["state"] == "failed"

@@ -88,6 +88,7 @@ def callbacks(settings: dict[str, Any], plan: Plan) -> dict[str, Hook]:
                           "set WANDB_API_KEY or run `wandb login` on this machine (or "
                           "tracking.wandb.mode=offline, which W&B's sweep controller never sees)")
     mirror = WandbMirror(settings, plan)
-    return {"on_run_start": mirror.on_run_start, "on_trial_start": mirror.on_trial_start,
-            "on_epoch_end": mirror.on_epoch_end, "on_trial_end": mirror.on_trial_end,
+    return {"on_run_start": mirror.on_run_start, "on_worker_start": mirror.on_worker_start,
+            "on_trial_start": mirror.on_trial_start, "on_epoch_end": mirror.on_epoch_end,
+            "on_trial_closing": mirror.on_trial_closing, "on_trial_end": mirror.on_trial_end,
             "on_final_end": mirror.on_final_end, "on_run_end": mirror.on_run_end}

@@ -4,6 +4,7 @@ config at its start, a history row per epoch, a summary with its end)."""
 from __future__ import annotations
 
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +40,12 @@ def parameters(params: dict[str, Any]) -> dict[str, Any]:
 
 class TrialMirror:
     """One process's mirror of its trials. A worker holds at most one open run: its current
-    trial's."""
+    trial's.
+
+    A trial's run starts in a thread beside the training's own start (wandb.init took 0.2 to
+    0.3 s a trial offline here, the trial's time between its proposal and its result) and is
+    waited for at its first epoch, or when the trial closes; a W&B agent's run starts before
+    training, as it must be online before the trial may go on."""
 
     def __init__(self, settings: dict[str, Any], plan: Plan) -> None:
         self.settings = settings
@@ -52,6 +58,8 @@ class TrialMirror:
         elif self.mode in ("auto", "online") and os.environ.get(MODE_ENV) in MODES:
             self.mode = os.environ[MODE_ENV]  # a worker: the main process settled it
         self.run: Any = None
+        self._starting: tuple[optuna.Trial, Future[Any]] | None = None
+        self._starter: ThreadPoolExecutor | None = None
         for variable, folder in WANDB_FOLDERS.items():
             os.environ.setdefault(variable, str(self.runs_dir / folder))
 
@@ -87,17 +95,9 @@ class TrialMirror:
         self.runs_dir.mkdir(parents=True, exist_ok=True)
         where: dict[str, Any] = {"project": self.settings["project"],
                                  "entity": self.settings.get("entity")}
-        in_sweep = sweep_id or os.environ.get("WANDB_SWEEP_ID")
-        path = parse_sweep(sweep_id) if sweep_id else None
-        if path is not None and path.project:  # the sweep's project (and entity) hold its runs
-            os.environ["WANDB_PROJECT"] = path.project
-            if path.entity:
-                os.environ["WANDB_ENTITY"] = path.entity
-        if in_sweep:  # an agent set these for its runs; ours are set the same way
-            os.environ.setdefault("WANDB_PROJECT", str(where["project"]))
-            if where["entity"]:
-                os.environ.setdefault("WANDB_ENTITY", str(where["entity"]))
+        if self._sweep_environment(sweep_id):
             where = {}
+        path = parse_sweep(sweep_id) if sweep_id else None
         extra = {"sweep_id": path.id} if path is not None else {}
         common = dict(
             **where, tags=list(self.settings.get("tags") or []),
@@ -124,6 +124,30 @@ class TrialMirror:
             self.mode = "offline"
             return wandb.init(mode="offline", **common, **kwargs)
 
+    def _sweep_environment(self, sweep_id: str | None) -> bool:
+        """Whether a run joins a W&B sweep (`sweep_id`, or the agent's); if so, the sweep's
+        project and entity set where wandb reads them for a sweep's runs: the environment, read
+        once, when wandb is set up in the process."""
+        path = parse_sweep(sweep_id) if sweep_id else None
+        if path is not None and path.project:  # the sweep's project (and entity) hold its runs
+            os.environ["WANDB_PROJECT"] = path.project
+            if path.entity:
+                os.environ["WANDB_ENTITY"] = path.entity
+        if not (sweep_id or os.environ.get("WANDB_SWEEP_ID")):
+            return False
+        # an agent set these for its runs; ours are set the same way
+        os.environ.setdefault("WANDB_PROJECT", str(self.settings["project"]))
+        if self.settings.get("entity"):
+            os.environ.setdefault("WANDB_ENTITY", str(self.settings["entity"]))
+        return True
+
+    def _trials_sweep(self, candidate_of: Any = None) -> str | None:
+        """The W&B sweep this process's trial runs join: a W&B sweep's runs are its low-fidelity
+        trials, so a full-size race candidate joins none."""
+        if candidate_of is not None or self.plan.race_of:
+            return None
+        return os.environ.get(SWEEP_ENV) or None
+
     def _optuna(self, number: int | None) -> dict[str, Any]:
         cfg = self.plan.config
         return {"study": self.plan.study_name, "trial": number,
@@ -132,6 +156,14 @@ class TrialMirror:
                 "pruner": cfg.get("pruner", {}).get("_target_")}
 
     # -- worker -------------------------------------------------------------------------------
+    def on_worker_start(self) -> None:
+        """wandb imported and its service started before the first trial (about 2 s once)."""
+        if self.mode != "disabled":
+            import wandb
+
+            self._sweep_environment(self._trials_sweep())  # before wandb reads it, once
+            wandb.setup()
+
     def on_trial_start(self, trial: optuna.Trial, info: dict[str, Any]) -> None:
         config = {**parameters(info["params"]), "train": info["train"],
                   "fidelity": info["fidelity"],
@@ -151,25 +183,44 @@ class TrialMirror:
         candidate_of = trial.user_attrs.get(Attr.CANDIDATE_OF)
         job_type, name = ("trial", f"trial-{trial.number:04d}") if candidate_of is None else \
             ("race", f"race-{int(candidate_of):04d}")
-        # a W&B sweep's runs are its low-fidelity trials: a full-size candidate is not one
-        sweep_id = (os.environ.get(SWEEP_ENV) or None) if candidate_of is None else None
-        self.run = self._init(job_type=job_type, name=name, config=config, notes=notes,
-                              sweep_id=sweep_id)
-        if self.run is None:
+        sweep_id = self._trials_sweep(candidate_of)
+        run = dict(job_type=job_type, name=name, config=config, notes=notes, sweep_id=sweep_id)
+        if self.agent_run:
+            self._record(trial, self._init(**run))
             return
-        trial.set_user_attr(Attr.WANDB_RUN_ID, self.run.id)
-        if self.run.sweep_id:
-            trial.set_user_attr(Attr.WANDB_SWEEP_ID, self.run.sweep_id)
+        self._starter = self._starter or ThreadPoolExecutor(1, thread_name_prefix="wandb-init")
+        self._starting = (trial, self._starter.submit(self._init, **run))
+
+    def _started(self) -> Any:
+        """The current trial's run, its start waited for and recorded on the trial (its start's
+        error, if any, raised here: the hooks' caller warns and the trial goes on unmirrored)."""
+        if self._starting is not None:
+            (trial, starting), self._starting = self._starting, None
+            self._record(trial, starting.result())
+        return self.run
+
+    def _record(self, trial: optuna.Trial, run: Any) -> None:
+        self.run = run
+        if run is None:
+            return
+        trial.set_user_attr(Attr.WANDB_RUN_ID, run.id)
+        if run.sweep_id:
+            trial.set_user_attr(Attr.WANDB_SWEEP_ID, run.sweep_id)
         if self.mode == "online":
-            trial.set_user_attr(Attr.WANDB_URL, self.run.url)
+            trial.set_user_attr(Attr.WANDB_URL, run.url)
 
     def on_epoch_end(self, trial: optuna.Trial, epoch: int, value: float,
                      metrics: dict[str, float]) -> None:
-        if self.run is not None:
+        if self._started() is not None:
             self.run.log({self.plan.config["study"]["metric"]: value, **metrics}, step=epoch)
 
+    def on_trial_closing(self, trial: optuna.Trial, state: optuna.trial.TrialState) -> None:
+        """The run's id on the trial before it is told (a trial that ended before its first
+        epoch)."""
+        self._started()
+
     def on_trial_end(self, frozen: optuna.trial.FrozenTrial) -> None:
-        if self.run is None:
+        if self._started() is None:
             return
         run, self.run = self.run, None
         attrs = frozen.user_attrs
