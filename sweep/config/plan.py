@@ -41,6 +41,9 @@ class Plan:
     # `budget=`: {seconds, started (the command's start, epoch seconds), devices, train_images,
     # val_images}, read by sweep.study.budget; None without a budget
     budget: dict[str, Any] | None = None
+    # what Ultralytics' label check made of each image (sweep.data.label_cache), for the
+    # workers' trees; None when it could not be kept
+    label_scans: str | None = None
 
     def save(self, path: Path) -> None:
         """Write the plan for the workers, with no database password in it."""

@@ -9,13 +9,15 @@ the seeded random subset and keeps caches out of read-only or shared dataset fol
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from sweep.core.errors import ConfigError
+from sweep.data.label_cache import write_tree_cache
 
 IMAGE_SUFFIXES = {".bmp", ".dng", ".jpeg", ".jpg", ".mpo", ".png", ".tif", ".tiff", ".webp",
                   ".pfm", ".heic"}
@@ -29,6 +31,10 @@ class Dataset:
     names: dict[int, str]
     train: tuple[Path, ...]
     val: tuple[Path, ...]
+    # what Ultralytics' label check made of each image (sweep.data.label_cache), when the run
+    # kept it: every tree gets its label cache from it instead of Ultralytics scanning again
+    scans: Mapping[str, tuple[Any, ...]] = field(default_factory=dict, compare=False,
+                                                 repr=False)
 
 
 def label_for(image: Path) -> Path:
@@ -124,10 +130,12 @@ def subset_size(total: int, fraction: float) -> int:
 
 
 def build_tree(dataset: Dataset, dest: Path, train: list[Path], val: list[Path]) -> Path:
-    """Symlink the chosen images and their labels under `dest`; return its data.yaml."""
+    """Symlink the chosen images and their labels under `dest`, with Ultralytics' label cache
+    for each split when the dataset carries the check's entries; return its data.yaml."""
     for split, images in (("train", train), ("val", val)):
         for kind in ("images", "labels"):
             (dest / kind / split).mkdir(parents=True, exist_ok=True)
+        links = []
         for i, image in enumerate(images):
             # A running index keeps names unique when a dataset repeats file names across folders.
             stem = f"{i:06d}_{image.stem}"
@@ -135,9 +143,11 @@ def build_tree(dataset: Dataset, dest: Path, train: list[Path], val: list[Path])
             if not link.is_symlink():
                 link.symlink_to(image.resolve())
             label = label_for(image)
+            links.append((link, image, label))
             label_link = dest / "labels" / split / f"{stem}.txt"
             if label.exists() and not label_link.is_symlink():
                 label_link.symlink_to(label.resolve())
+        write_tree_cache(dest, split, links, dataset.scans, dataset.names)
     yaml_path = dest / "data.yaml"
     yaml_path.write_text(yaml.safe_dump({
         "path": str(dest.resolve()), "train": "images/train", "val": "images/val",

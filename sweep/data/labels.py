@@ -9,7 +9,8 @@ dataset with no usable label left, instead of training on nothing.
 The check reads every image (about 0.3 ms each here) and every run starts with it, each W&B
 agent trial too: with a cache folder, joblib.Memory keeps each split's verdict, keyed by its
 files' paths, sizes and modification times and the Ultralytics version, so an unchanged dataset
-is read once.
+is read once. What Ultralytics made of each image is kept too: every training's label cache is
+written from it (sweep.data.label_cache), so no trial scans the labels again.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
 from typing import Any
 
 from sweep.core.errors import ConfigError
 from sweep.data.datasets import Dataset, label_for
+from sweep.data.label_cache import Scans, entry_maker, file_stat, save_scans
 
 _PREFIX = re.compile(r"^\W*WARNING\W*")  # Ultralytics' "WARNING ⚠️ " before each finding
 
@@ -37,6 +39,8 @@ class SplitLabels:
     dropped: int
     labelled: int
     example: str | None  # the first dropped pair, in Ultralytics' words
+    # image path -> Ultralytics' label cache entry for it (sweep.data.label_cache)
+    scans: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def check_split(split: str, images: Iterable[Path], classes: int) -> SplitLabels:
@@ -49,29 +53,30 @@ def check_split(split: str, images: Iterable[Path], classes: int) -> SplitLabels
                repeat(False), strict=False)
     dropped = labelled = 0
     example = None
+    entry, scans = entry_maker(), {}
     with ThreadPoolExecutor(max(1, NUM_THREADS)) as pool:
-        for result in pool.map(verify_image_label, args):
+        for file, result in zip(files, pool.map(verify_image_label, args), strict=True):
+            if entry is not None:
+                scans[file] = (entry(result), (file_stat(Path(file)),
+                                               file_stat(label_for(Path(file)))))
             lb, corrupt, msg = result[1], result[8], result[9]
             if corrupt:
                 dropped += 1
                 example = example or _PREFIX.sub("", str(msg)).strip()
             elif lb is not None and len(lb):
                 labelled += 1
-    return SplitLabels(split, len(files), dropped, labelled, example)
+    return SplitLabels(split, len(files), dropped, labelled, example, scans)
 
 
-def _stat(path: Path) -> tuple[int, int] | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return stat.st_size, stat.st_mtime_ns
+# What a kept verdict holds; a new value sets aside what older sweeps kept (verdicts without
+# Ultralytics' entries), as joblib keys its cache by the arguments.
+KEPT = "verdict and Ultralytics' entries"
 
 
 def _checked_split(split: str, files: tuple[tuple[str, Any, Any], ...], classes: int,
-                   ultralytics: str) -> SplitLabels:
-    """check_split over `files` (image path, its stat, its label's stat): the stats and the
-    Ultralytics version are there for the cache's key."""
+                   ultralytics: str, kept: str = KEPT) -> SplitLabels:
+    """check_split over `files` (image path, its stat, its label's stat): the stats, the
+    Ultralytics version and `kept` are there for the cache's key."""
     return check_split(split, (Path(image) for image, _, _ in files), classes)
 
 
@@ -84,16 +89,22 @@ def cached_check(cache_dir: Path | None) -> Callable[..., SplitLabels]:
     return Memory(cache_dir / "label-checks", verbose=0).cache(_checked_split)
 
 
-def check_labels(dataset: Dataset, data: str, cache_dir: Path | None = None) -> str | None:
+def check_labels(dataset: Dataset, data: str, cache_dir: Path | None = None,
+                 scans_to: Path | None = None) -> str | None:
     """Refuse a dataset whose train or val split has no usable label (ConfigError naming `data`);
     otherwise the one-line warning about the pairs Ultralytics will drop, or None. With
-    `cache_dir`, an unchanged split's verdict is read back instead of checked again."""
+    `cache_dir`, an unchanged split's verdict is read back instead of checked again; with
+    `scans_to`, what Ultralytics made of each image is saved there (sweep.data.label_cache)."""
     import ultralytics
 
     check = cached_check(cache_dir)
-    splits = [check(name, tuple((str(image), _stat(image), _stat(label_for(image)))
-                                for image in images), len(dataset.names), ultralytics.__version__)
+    splits = [check(name, tuple((str(image), file_stat(image), file_stat(label_for(image)))
+                                for image in images), len(dataset.names), ultralytics.__version__,
+                    KEPT)
               for name, images in (("train", dataset.train), ("val", dataset.val))]
+    if scans_to is not None:
+        scans: Scans = {image: scan for split in splits for image, scan in split.scans.items()}
+        save_scans(scans, scans_to)
     for split in splits:
         if split.labelled == 0:
             why = (f"{split.dropped} dropped as corrupt, e.g. {split.example}" if split.dropped

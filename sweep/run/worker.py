@@ -7,6 +7,7 @@ device from the start.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ from sweep.core.disk import EXIT_DISK_FULL, is_disk_full
 from sweep.core.plugins import load_hooks
 from sweep.core.record import Attr
 from sweep.data import datasets
+from sweep.data.label_cache import load_scans
 from sweep.run.claim import SamplerFailed, claim_next
 from sweep.run.devices import (
     EXIT_DEVICE_ERROR,
@@ -33,7 +35,8 @@ def run(plan: Plan, label: str, slot: int) -> int:
     distributions = to_distributions(plan.config["space"])
     study = open_study(plan.config, plan.study_name, plan.storage_url, distributions,
                        seed_offset=plan.seed_offset + 7919 * slot)
-    dataset = datasets.load_dataset(Path(plan.data_yaml))
+    dataset = dataclasses.replace(datasets.load_dataset(Path(plan.data_yaml)),
+                                  scans=load_scans(plan.label_scans))
     device = device_for_ultralytics()
     where = physical_device(device)
     callbacks = load_hooks(plan)
