@@ -15,7 +15,10 @@ written from it (sweep.data.label_cache), so no trial scans the labels again.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import re
+import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -25,7 +28,7 @@ from typing import Any
 
 from sweep.core.errors import ConfigError
 from sweep.data.datasets import Dataset, label_for
-from sweep.data.label_cache import Scans, entry_maker, file_stat, save_scans
+from sweep.data.label_cache import Scans, entry_maker, file_stat, load_scans, save_scans
 
 _PREFIX = re.compile(r"^\W*WARNING\W*")  # Ultralytics' "WARNING ⚠️ " before each finding
 
@@ -39,8 +42,11 @@ class SplitLabels:
     dropped: int
     labelled: int
     example: str | None  # the first dropped pair, in Ultralytics' words
-    # image path -> Ultralytics' label cache entry for it (sweep.data.label_cache)
+    # image path -> Ultralytics' label cache entry for it (sweep.data.label_cache), or, for a
+    # kept verdict, the file that holds them (joblib reads numpy arrays back with Python's own
+    # unpickler: 13 s for 20k images' entries, where pickle's takes under 1 s)
     scans: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    scans_file: str | None = None
 
 
 def check_split(split: str, images: Iterable[Path], classes: int) -> SplitLabels:
@@ -74,10 +80,16 @@ KEPT = "verdict and Ultralytics' entries"
 
 
 def _checked_split(split: str, files: tuple[tuple[str, Any, Any], ...], classes: int,
-                   ultralytics: str, kept: str = KEPT) -> SplitLabels:
+                   ultralytics: str, kept: str = KEPT, entries_dir: str | None = None
+                   ) -> SplitLabels:
     """check_split over `files` (image path, its stat, its label's stat): the stats, the
-    Ultralytics version and `kept` are there for the cache's key."""
-    return check_split(split, (Path(image) for image, _, _ in files), classes)
+    Ultralytics version and `kept` are there for the cache's key. With `entries_dir`, the
+    entries go to a file there, named in the verdict."""
+    checked = check_split(split, (Path(image) for image, _, _ in files), classes)
+    if entries_dir is None:
+        return checked
+    kept_at = save_scans(checked.scans, Path(entries_dir) / f"{split}-{uuid.uuid4().hex}.pkl")
+    return dataclasses.replace(checked, scans={}, scans_file=str(kept_at) if kept_at else None)
 
 
 def cached_check(cache_dir: Path | None) -> Callable[..., SplitLabels]:
@@ -86,7 +98,8 @@ def cached_check(cache_dir: Path | None) -> Callable[..., SplitLabels]:
         return _checked_split
     from joblib import Memory
 
-    return Memory(cache_dir / "label-checks", verbose=0).cache(_checked_split)
+    return functools.partial(Memory(cache_dir / "label-checks", verbose=0).cache(_checked_split),
+                             entries_dir=str(cache_dir / "label-entries"))
 
 
 def check_labels(dataset: Dataset, data: str, cache_dir: Path | None = None,
@@ -103,7 +116,8 @@ def check_labels(dataset: Dataset, data: str, cache_dir: Path | None = None,
                     KEPT)
               for name, images in (("train", dataset.train), ("val", dataset.val))]
     if scans_to is not None:
-        scans: Scans = {image: scan for split in splits for image, scan in split.scans.items()}
+        scans: Scans = {image: scan for split in splits
+                        for image, scan in (split.scans or load_scans(split.scans_file)).items()}
         save_scans(scans, scans_to)
     for split in splits:
         if split.labelled == 0:
