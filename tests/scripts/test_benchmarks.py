@@ -102,3 +102,16 @@ def test_bench_pruning_from_pretrained_weights_tiny(sweep_env: dict[str, str],
     assert {r["pruner"] for r in results["runs"]} == {"median", "none"}
     assert all(r["trials"] == 2 and r["epochs_trained"] >= 2 for r in results["runs"])
     assert [path.exists() for path in litter] == before  # the pretraining ran as sweep's do
+
+
+def test_bench_data_scale_tiny(sweep_env: dict[str, str], tmp_path: Path) -> None:
+    """The label check, a trial's tree and Ultralytics' load of its labels, at 600 images: the
+    tree's cache is taken, the tree without the check's entries is scanned."""
+    out = tmp_path / "bench"
+    done = subprocess.run([sys.executable, "scripts/bench_data_scale.py", "--images", "600",
+                           "--out", str(out)], cwd=ROOT, env=sweep_env, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    (row,) = json.loads((out / "results.json").read_text())["runs"]
+    assert row["train_images"] == 600 and row["entries_mb"] > 0
+    assert row["cache_taken"] is True and row["before_cache_taken"] is False

@@ -59,6 +59,9 @@ class TrialMirror:
             self.mode = os.environ[MODE_ENV]  # a worker: the main process settled it
         self.run: Any = None
         self._starting: tuple[optuna.Trial, Future[Any]] | None = None
+        # what a run's start in its thread has to say, said once the training is over: while
+        # it trains, Ultralytics' output (stdout included) goes to the trial's train.log
+        self._held: list[str] | None = None
         self._starter: ThreadPoolExecutor | None = None
         for variable, folder in WANDB_FOLDERS.items():
             os.environ.setdefault(variable, str(self.runs_dir / folder))
@@ -119,10 +122,22 @@ class TrialMirror:
                     f"{first[:200]}); the trial fails instead of going offline, where W&B's "
                     f"sweep controller would never see it. Check the network and "
                     f"WANDB_BASE_URL; the agent's next run tries again") from err
-            say(f"online init failed ({type(err).__name__}: {first[:200]}); this process "
-                 f"mirrors offline from now on; upload later with: {self.sync_hint()}")
+            self._say(f"online init failed ({type(err).__name__}: {first[:200]}); this "
+                      f"process mirrors offline from now on; upload later with: "
+                      f"{self.sync_hint()}")
             self.mode = "offline"
             return wandb.init(mode="offline", **common, **kwargs)
+
+    def _say(self, message: str) -> None:
+        if self._held is None:
+            say(message)
+        else:
+            self._held.append(message)
+
+    def _say_held(self) -> None:
+        for message in self._held or []:
+            say(message)
+        self._held = None
 
     def _sweep_environment(self, sweep_id: str | None) -> bool:
         """Whether a run joins a W&B sweep (`sweep_id`, or the agent's); if so, the sweep's
@@ -189,6 +204,7 @@ class TrialMirror:
             self._record(trial, self._init(**run))
             return
         self._starter = self._starter or ThreadPoolExecutor(1, thread_name_prefix="wandb-init")
+        self._held = []
         self._starting = (trial, self._starter.submit(self._init, **run))
 
     def _started(self) -> Any:
@@ -216,11 +232,18 @@ class TrialMirror:
 
     def on_trial_closing(self, trial: optuna.Trial, state: optuna.trial.TrialState) -> None:
         """The run's id on the trial before it is told (a trial that ended before its first
-        epoch)."""
-        self._started()
+        epoch); what its start had to say, now that the training's output is over."""
+        try:
+            self._started()
+        finally:
+            self._say_held()
 
     def on_trial_end(self, frozen: optuna.trial.FrozenTrial) -> None:
-        if self._started() is None:
+        try:
+            run = self._started()
+        finally:
+            self._say_held()
+        if run is None:
             return
         run, self.run = self.run, None
         attrs = frozen.user_attrs
