@@ -14,6 +14,7 @@ as before.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import pickle
@@ -69,14 +70,19 @@ def save_scans(scans: Scans, path: Path) -> Path | None:
 
 
 def load_scans(path: str | None) -> Scans:
-    """What save_scans kept (nothing when there is no file or it cannot be read)."""
+    """What save_scans kept (nothing when there is no file or it cannot be read). They live as
+    long as the process and are kept out of the garbage collector's passes (gc.freeze), which
+    would otherwise touch, and so copy, every entry in each dataloader process Ultralytics forks
+    from it (about 100k objects at 100k images)."""
     if not path:
         return {}
     try:
         with open(path, "rb") as stream:
-            return pickle.load(stream)  # noqa: S301 - sweep's own file, written by this run
+            scans = pickle.load(stream)  # noqa: S301 - sweep's own file, written by this run
     except (OSError, EOFError, pickle.UnpicklingError):
         return {}
+    gc.freeze()
+    return scans
 
 
 def write_tree_cache(tree: Path, split: str, links: list[tuple[Path, Path, Path]],
