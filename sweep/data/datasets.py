@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import random
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 import yaml
 
 from sweep.core.errors import ConfigError
-from sweep.data.label_cache import write_tree_cache
+from sweep.data.label_cache import Scans, write_tree_cache
 
 IMAGE_SUFFIXES = {".bmp", ".dng", ".jpeg", ".jpg", ".mpo", ".png", ".tif", ".tiff", ".webp",
                   ".pfm", ".heic"}
@@ -35,8 +34,7 @@ class Dataset:
     val: tuple[Path, ...]
     # what Ultralytics' label check made of each image (sweep.data.label_cache), when the run
     # kept it: every tree gets its label cache from it instead of Ultralytics scanning again
-    scans: Mapping[str, tuple[Any, ...]] = field(default_factory=dict, compare=False,
-                                                 repr=False)
+    scans: Scans = field(default_factory=dict, compare=False, repr=False)
 
 
 def label_for(image: Path) -> Path:

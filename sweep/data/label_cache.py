@@ -40,6 +40,8 @@ def file_stat(path: Path) -> Stat:
     except OSError:
         return None
     return stat.st_size, stat.st_mtime_ns
+
+
 SCAN_FILE = "label-scan.pkl"  # beside the plan, for the workers
 
 
@@ -81,6 +83,11 @@ def load_scans(path: str | None) -> Scans:
             scans = pickle.load(stream)  # noqa: S301 - sweep's own file, written by this run
     except (OSError, EOFError, pickle.UnpicklingError):
         return {}
+    return held(scans)
+
+
+def held(scans: Scans) -> Scans:
+    """`scans`, frozen out of the garbage collector's passes (see load_scans)."""
     gc.freeze()
     return scans
 

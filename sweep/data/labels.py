@@ -63,8 +63,7 @@ def check_split(split: str, images: Iterable[Path], classes: int) -> SplitLabels
     with ThreadPoolExecutor(max(1, NUM_THREADS)) as pool:
         for file, result in zip(files, pool.map(verify_image_label, args), strict=True):
             if entry is not None:
-                scans[file] = (entry(result), (file_stat(Path(file)),
-                                               file_stat(label_for(Path(file)))))
+                scans[file] = entry(result)
             lb, corrupt, msg = result[1], result[8], result[9]
             if corrupt:
                 dropped += 1
@@ -86,6 +85,10 @@ def _checked_split(split: str, files: tuple[tuple[str, Any, Any], ...], classes:
     Ultralytics version and `kept` are there for the cache's key. With `entries_dir`, the
     entries go to a file there, named in the verdict."""
     checked = check_split(split, (Path(image) for image, _, _ in files), classes)
+    # each entry with its files' stats as the key saw them (a file changed since: not taken)
+    checked = dataclasses.replace(checked, scans={
+        image: (checked.scans[image], (image_stat, label_stat))
+        for image, image_stat, label_stat in files if image in checked.scans})
     if entries_dir is None:
         return checked
     kept_at = save_scans(checked.scans, Path(entries_dir) / f"{split}-{uuid.uuid4().hex}.pkl")
@@ -102,12 +105,17 @@ def cached_check(cache_dir: Path | None) -> Callable[..., SplitLabels]:
                              entries_dir=str(cache_dir / "label-entries"))
 
 
-def check_labels(dataset: Dataset, data: str, cache_dir: Path | None = None,
-                 scans_to: Path | None = None) -> str | None:
+def check_labels(dataset: Dataset, data: str, cache_dir: Path | None = None) -> str | None:
+    """scan_labels' warning alone."""
+    return scan_labels(dataset, data, cache_dir)[0]
+
+
+def scan_labels(dataset: Dataset, data: str, cache_dir: Path | None = None
+                ) -> tuple[str | None, Scans]:
     """Refuse a dataset whose train or val split has no usable label (ConfigError naming `data`);
-    otherwise the one-line warning about the pairs Ultralytics will drop, or None. With
-    `cache_dir`, an unchanged split's verdict is read back instead of checked again; with
-    `scans_to`, what Ultralytics made of each image is saved there (sweep.data.label_cache)."""
+    otherwise the one-line warning about the pairs Ultralytics will drop (or None), and what
+    Ultralytics made of each image (sweep.data.label_cache). With `cache_dir`, an unchanged
+    split's verdict is read back instead of checked again."""
     import ultralytics
 
     check = cached_check(cache_dir)
@@ -115,10 +123,8 @@ def check_labels(dataset: Dataset, data: str, cache_dir: Path | None = None,
                                 for image in images), len(dataset.names), ultralytics.__version__,
                     KEPT)
               for name, images in (("train", dataset.train), ("val", dataset.val))]
-    if scans_to is not None:
-        scans: Scans = {image: scan for split in splits
-                        for image, scan in (split.scans or load_scans(split.scans_file)).items()}
-        save_scans(scans, scans_to)
+    scans: Scans = {image: scan for split in splits
+                    for image, scan in (split.scans or load_scans(split.scans_file)).items()}
     for split in splits:
         if split.labelled == 0:
             why = (f"{split.dropped} dropped as corrupt, e.g. {split.example}" if split.dropped
@@ -130,8 +136,8 @@ def check_labels(dataset: Dataset, data: str, cache_dir: Path | None = None,
                               "in 0-1)")
     dropped = [s for s in splits if s.dropped]
     if not dropped:
-        return None
+        return None, scans
     counts = ", ".join(f"{s.dropped} of {s.images} {s.split}" for s in dropped)
     example = next(s.example for s in dropped)
     return (f"warning: data={data}: Ultralytics' label check drops {counts} images as corrupt "
-            f"(they are not trained or validated on); e.g. {example}")
+            f"(they are not trained or validated on); e.g. {example}"), scans

@@ -23,8 +23,8 @@ from sweep.core.events import Callbacks
 from sweep.core.plugins import load_hooks
 from sweep.core.text import parse_seconds
 from sweep.data import datasets
-from sweep.data.label_cache import SCAN_FILE, load_scans
-from sweep.data.labels import check_labels
+from sweep.data.label_cache import SCAN_FILE, held, save_scans
+from sweep.data.labels import scan_labels
 from sweep.pruning.policy import waits_for_stall
 from sweep.run.devices import check_devices, resolve_devices
 from sweep.run.starter import describe, starter_weights
@@ -49,10 +49,10 @@ def prepare(cfg: DictConfig, choices: Mapping[str, Any], overrides: Sequence[str
     cache = Path(cfg.paths.cache).expanduser()
     dataset = datasets.resolve(cfg.data, cache,
                                OmegaConf.to_container(cfg.shapes))  # type: ignore[arg-type]
-    scans_file = study_dir / SCAN_FILE
-    label_warning = check_labels(dataset, str(cfg.data), cache, scans_to=scans_file)
-    scans = load_scans(str(scans_file))  # every training's label cache is written from them
-    dataset = dataclasses.replace(dataset, scans=scans)
+    label_warning, scans = scan_labels(dataset, str(cfg.data), cache)
+    # every training's label cache is written from them: here, and in the workers from the file
+    scans_file = save_scans(scans, study_dir / SCAN_FILE) if scans else None
+    dataset = dataclasses.replace(dataset, scans=held(scans))
     choice = resolve_model(cfg.model, starter=cfg.starter.enabled)
     config: dict[str, Any] = OmegaConf.to_container(cfg, resolve=True)  # type: ignore[assignment]
     make_sampler(config, to_distributions(config["space"]))  # the grid sampler's needs
@@ -64,7 +64,7 @@ def prepare(cfg: DictConfig, choices: Mapping[str, Any], overrides: Sequence[str
                 data_yaml=str(dataset.yaml_path), model=choice.load,
                 run_id=uuid.uuid4().hex[:12], overrides=safe_overrides(overrides)[0],
                 label_warning=label_warning, starter_for=choice.missing,
-                label_scans=str(scans_file) if scans else None)
+                label_scans=str(scans_file) if scans_file else None)
     callbacks = load_hooks(plan)  # checks the trackers' settings
     if choice.missing:  # the last step: every check above is cheaper than making weights
         weights = starter_weights(choice.load, config["starter"], cache)

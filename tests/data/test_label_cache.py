@@ -12,14 +12,14 @@ import numpy as np
 import pytest
 
 from sweep.data.datasets import Dataset, build_tree, load_dataset
-from sweep.data.label_cache import SCAN_FILE, load_scans
-from sweep.data.labels import check_labels
+from sweep.data.label_cache import SCAN_FILE, load_scans, save_scans
+from sweep.data.labels import scan_labels
 from tests.conftest import BCCD
 
 
 def scanned(dataset: Dataset, tmp_path: Path) -> Dataset:
     """The dataset with the entries its label check kept, read back as a worker reads them."""
-    check_labels(dataset, "bccd", scans_to=tmp_path / SCAN_FILE)
+    save_scans(scan_labels(dataset, "bccd")[1], tmp_path / SCAN_FILE)
     return dataclasses.replace(dataset, scans=load_scans(str(tmp_path / SCAN_FILE)))
 
 
