@@ -415,6 +415,38 @@ def _write(out: Path, opts: argparse.Namespace, runs: list[MethodRun]) -> None:
     plot(runs, out / "curve.png")
 
 
+# settings that make two results comparable (the methods, seeds and output may differ)
+SAME = ("mode", "data_seed", "imgsz", "budget", "tune_epochs", "trial_epochs", "fraction",
+        "final_epochs", "candidates", "finetune", "shapes")
+
+
+def merge(paths: list[Path], out: Path | None) -> int:
+    """Several results.json of the same settings as one: table.md, the goals and curve.png."""
+    loaded = [json.loads(path.read_text()) for path in paths]
+    first = loaded[0]["settings"]
+    for path, data in zip(paths, loaded, strict=True):
+        differ = [k for k in SAME if data["settings"].get(k) != first.get(k)]
+        if differ:
+            raise SystemExit(f"{path}: other settings than {paths[0]}: {', '.join(differ)}")
+    runs = [MethodRun(**{**run, "curve": [tuple(point) for point in run["curve"]]})
+            for data in loaded for run in data["runs"]]
+    for run in runs:
+        ul = next((r for r in runs if r.method == "ul_tune" and r.seed == run.seed), None)
+        if ul is not None:
+            run.compute_to_reach_ul = _compute_to_reach(run.curve, ul.best_search_fitness)
+    out = (out or paths[0].parent).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(
+        {"settings": {**first, "methods": sorted({r.method for r in runs}),
+                      "seeds": sorted({r.seed for r in runs}),
+                      "merged_from": [str(p) for p in paths]},
+         "runs": [asdict(r) for r in runs]}, indent=2, default=str))
+    (out / "table.md").write_text(table(runs) + goals(runs))
+    plot(runs, out / "curve.png")
+    print(table(runs) + goals(runs))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mode", choices=sorted(PRESETS), default="cpu")
@@ -436,7 +468,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--finetune", action="store_true",
                         help="from sweep's starter weights on a held-back shapes set")
     parser.add_argument("--data-seed", type=int, help="shapes' seed (default 0; 7 --finetune)")
+    parser.add_argument("--merge", type=Path, nargs="+",
+                        help="train nothing: the tables and goals of these results.json files "
+                        "together (e.g. model.tune() and the defaults measured once, then "
+                        "sweep_race); their settings must agree")
     opts = parser.parse_args(argv)
+    if opts.merge:
+        return merge(opts.merge, opts.out)
     if opts.finetune:
         opts.data_seed = 7 if opts.data_seed is None else opts.data_seed
         opts.model = starter_model(opts)

@@ -21,7 +21,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=None,
                         help="runs per agent (default: until the sweep ends)")
     parser.add_argument("--gpus", default=None,
-                        help="GPU indices, e.g. 0,1 (default: CUDA_VISIBLE_DEVICES or all)")
+                        help="GPU indices, e.g. 0,1 (default: CUDA_VISIBLE_DEVICES or all), or "
+                        "cpu: one agent without a GPU")
     parser.add_argument("--stagger", type=float, default=10.0,
                         help="seconds between agent starts (default 10)")
     parser.add_argument("--logs", type=Path, default=Path("agent-logs"),
@@ -35,10 +36,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: sweep_id={args.sweep_id!r}: not {FORMS}. Fix: paste what `wandb sweep` "
               "printed, or the sweep page's URL", file=sys.stderr)
         return 2
-    gpus = visible_gpus(args.gpus)
+    gpus = [launch.CPU] if args.gpus == launch.CPU else visible_gpus(args.gpus)
     if not gpus:
         print("error: no GPU found (CUDA_VISIBLE_DEVICES, nvidia-smi). Fix: pass --gpus 0,1, "
-              f"or on a CPU machine run one agent: wandb agent {sweep}", file=sys.stderr)
+              "or on a CPU machine run one agent: python -m sweep.launch_agents "
+              f"{sweep} --gpus cpu", file=sys.stderr)
         return 2
     return launch.launch(sweep, gpus, args.count, args.stagger, args.logs)
 

@@ -21,6 +21,11 @@ def export(cfg: DictConfig) -> int:
     config = sweep_config(cfg, overrides(), name)
     for note in safe_overrides(overrides())[1]:
         print(f"note: {note}", file=sys.stderr)
+    if cfg.study.max_latency_ms is not None:
+        print(f"note: W&B's sweep optimises {cfg.study.metric} alone and does not enforce "
+              f"study.max_latency_ms={cfg.study.max_latency_ms}: agent trials record their "
+              "latency in the study, where final.only=true retrains the best within it",
+              file=sys.stderr)
     sys.stdout.write(f"# W&B sweep for study {name}: wandb sweep <this file>, then wandb agent "
                      "<sweep id>\n")
     sys.stdout.write(yaml.safe_dump(config, sort_keys=False))

@@ -11,6 +11,7 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
+from sweep.config.latency_check import validate_latency
 from sweep.config.space import to_distributions
 from sweep.core.errors import ConfigError
 from sweep.core.results import METRICS
@@ -229,6 +230,7 @@ def validate(cfg: DictConfig) -> None:
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
         raise ConfigError("dashboard.port", port, "must be a port number (1-65535)",
                           "set dashboard.port=8080")
+    validate_latency(OmegaConf.to_container(cfg, resolve=True))  # type: ignore[arg-type]
     for key in ("data", "model"):
         if not isinstance(cfg[key], str) or not cfg[key]:
             raise ConfigError(key, cfg[key], "must be a non-empty string",

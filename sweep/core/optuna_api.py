@@ -2,9 +2,10 @@
 
 Optuna's public API has no way to set an attribute on a trial another process left RUNNING, to
 keep bookkeeping out of sight in a study's system attributes, to ask whether a value lies in a
-distribution, or to find the study's artifact records. Each use goes through a function here;
-`problems()` says what a new Optuna release changed, and a test calls it, so an upgrade fails
-one test with the reason instead of a sweep mid-run.
+distribution, to ask for a new trial while others are queued, or to find the study's artifact
+records. Each use goes through a function here; `problems()` says what a new Optuna release
+changed, and a test calls it, so an upgrade fails one test with the reason instead of a sweep
+mid-run.
 """
 
 from __future__ import annotations
@@ -55,6 +56,17 @@ def contains(dist: BaseDistribution, value: Any) -> bool:
     return bool(dist._contains(dist.to_internal_repr(value)))
 
 
+def ask_new(study: optuna.Study,
+            fixed_distributions: dict[str, BaseDistribution] | None = None) -> optuna.Trial:
+    """`study.ask()` that never takes a queued (WAITING) trial: a trial whose values come from
+    elsewhere (a W&B agent's) must not train the queued trial's values instead."""
+    study._pop_waiting_trial_id = lambda: None  # type: ignore[method-assign]
+    try:
+        return study.ask(fixed_distributions=fixed_distributions)
+    finally:
+        del study._pop_waiting_trial_id
+
+
 def artifacts_attr_prefix() -> str:
     """The prefix of the system attributes where Optuna records a study's artifacts."""
     from optuna.artifacts._upload import ARTIFACTS_ATTR_PREFIX
@@ -73,6 +85,7 @@ def problems() -> list[str]:
         "Trial._trial_id": lambda: trial._trial_id,
         "FrozenTrial._trial_id": lambda: study.trials[0]._trial_id,
         "Trial(study, trial_id)": lambda: optuna.Trial(study, trial._trial_id),
+        "Study._pop_waiting_trial_id": lambda: study._pop_waiting_trial_id,
         "BaseStorage.set_trial_user_attr": lambda: study._storage.set_trial_user_attr,
         "BaseStorage.get_study_system_attrs": lambda: study._storage.get_study_system_attrs,
         "BaseStorage.set_study_system_attr": lambda: study._storage.set_study_system_attr,

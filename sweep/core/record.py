@@ -36,6 +36,8 @@ class Attr:
     WANDB_RUN_ID = "wandb_run_id"
     WANDB_URL = "wandb_url"
     WANDB_SWEEP_ID = "wandb_sweep_id"
+    LATENCY_MS = "latency_ms"      # the trained model's inference time (ms per image, median)
+    LATENCY = "latency"            # how it was measured: spread, repeats, target, format
 
 
 class Stop:
@@ -53,6 +55,10 @@ class Stop:
 
 # The constraint an infeasible (out-of-memory) trial carries > 0 (Optuna's constraints).
 OOM_CONSTRAINT = "out_of_memory"
+# With study.max_latency_ms: the trial's latency above it, in ms (> 0: infeasible).
+LATENCY_CONSTRAINT = "latency_over_ms"
+# study.max_latency_ms, recorded on a study that has the constraint (a record: RECORD_PREFIX)
+MAX_LATENCY_RECORD = "max_latency_ms"
 # sweep's bookkeeping on a study (the finalist's record and claim) is kept in its system attrs
 # under this prefix: optuna-dashboard lists user attrs as the user's data, not system attrs.
 RECORD_PREFIX = "sweep:"

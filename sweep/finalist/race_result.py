@@ -34,7 +34,8 @@ def race_summary(race: optuna.Study) -> dict[str, Any]:
                      "full_size": trial.value if done else None,
                      "epochs_run": trial.user_attrs.get(Attr.EPOCHS_RUN),
                      "train_s": trial.user_attrs.get(Attr.TRAIN_S),
-                     "stop_reason": trial.user_attrs.get(Attr.STOP_REASON)})
+                     "stop_reason": trial.user_attrs.get(Attr.STOP_REASON),
+                     "latency_ms": trial.user_attrs.get(Attr.LATENCY_MS)})
     ranked = [r for r in rows if r["full_size"] is not None]
     sign = -1.0 if maximize else 1.0  # rank 1 = best; ties share their mean rank
     for key, rank in (("low_fidelity", "low_fidelity_rank"), ("full_size", "full_size_rank")):
@@ -71,4 +72,7 @@ def finalist_record(plan: Plan, race: optuna.Study, started: float) -> dict[str,
         "metrics": metrics,
         "value": metrics.get(metric),
         "race": race.study_name,
+        **({"latency_ms": best.user_attrs[Attr.LATENCY_MS],
+            "latency": best.user_attrs.get(Attr.LATENCY)}
+           if Attr.LATENCY_MS in best.user_attrs else {}),
     }

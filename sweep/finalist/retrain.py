@@ -7,9 +7,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sweep.core.record import Attr
 from sweep.core.results import column_of, named_metrics
 from sweep.data import datasets
 from sweep.run.devices import all_devices
+from sweep.run.latency import latency_attrs
 from sweep.run.training import all_cores, train
 from sweep.run.trial import train_args
 from sweep.study.records import final_key
@@ -50,6 +52,8 @@ def train_finalist(cfg: dict[str, Any], dataset: datasets.Dataset, model: str, s
     with all_cores():  # the only training now (its workers, on GPUs, are DDP's own)
         trainer = train(model, data_yaml, run_dir, "train", args, log_file=run_dir / "train.log")
     metrics = _metrics_of(trainer, data_yaml, device)
+    latency = latency_attrs(Path(trainer.best), dataset.val,
+                            int(params.get("imgsz", cfg["train"]["imgsz"])), cfg)
     return {
         "key": final_key(final, params),
         "source_trial": source_trial,
@@ -62,4 +66,6 @@ def train_finalist(cfg: dict[str, Any], dataset: datasets.Dataset, model: str, s
         "wall_time_s": round(time.time() - started, 1),
         "metrics": metrics,
         "value": metrics.get(cfg["study"]["metric"]),
+        **({"latency_ms": latency[Attr.LATENCY_MS], "latency": latency[Attr.LATENCY]}
+           if latency else {}),
     }

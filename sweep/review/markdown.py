@@ -81,11 +81,12 @@ def summary_markdown(data: Mapping[str, Any], metric: str) -> str:
     return "\n".join(lines)
 
 
-def _trial_row(trial: FrozenTrial) -> str:
+def _trial_row(trial: FrozenTrial, latency: bool) -> str:
     attrs = trial.user_attrs
     params = ", ".join(f"{k}={fmt(v)}" for k, v in trial.params.items())
     link = f"[run]({attrs[Attr.WANDB_URL]})" if attrs.get(Attr.WANDB_URL) else ""
-    return (f"| {trial.number} | {trial.state.name.lower()} | {fmt(trial.value)} | "
+    speed = f" {fmt(attrs.get(Attr.LATENCY_MS))} |" if latency else ""
+    return (f"| {trial.number} | {trial.state.name.lower()} | {fmt(trial.value)} |{speed} "
             f"{fmt(attrs.get(Attr.EPOCHS_RUN))} | {fmt(attrs.get(Attr.STOP_REASON))} | {params} | "
             f"{link} |")
 
@@ -93,10 +94,12 @@ def _trial_row(trial: FrozenTrial) -> str:
 def report_markdown(data: Mapping[str, Any], metric: str, trials: list[FrozenTrial],
                     plots: Mapping[str, Path | str], report_dir: Path) -> str:
     """`report.md`: the summary, every trial, and the plots (by path relative to the report)."""
+    latency = any(Attr.LATENCY_MS in t.user_attrs for t in trials)  # a column when measured
+    speed = (" latency (ms) |", "---|") if latency else ("", "")
     lines = [f"# Sweep report: {data['study_name']}", "", summary_markdown(data, metric),
-             "## Trials", "", f"| trial | state | {metric} | epochs | stop reason | parameters "
-             "| W&B |", "|---|---|---|---|---|---|---|"]
-    lines += [_trial_row(t) for t in sorted(trials, key=lambda t: t.number)]
+             "## Trials", "", f"| trial | state | {metric} |{speed[0]} epochs | stop reason | "
+             "parameters | W&B |", f"|---|---|---|{speed[1]}---|---|---|---|"]
+    lines += [_trial_row(t, latency) for t in sorted(trials, key=lambda t: t.number)]
     memory = data.get("memory")
     if memory:
         lines += ["", f"Out of memory (infeasible): trials "

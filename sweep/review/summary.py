@@ -13,17 +13,20 @@ from optuna.trial import TrialState
 
 from sweep.core.record import Attr, Stop
 from sweep.core.secrets import redact
+from sweep.review.latency import latency_summary, latency_warnings
 from sweep.review.lines import outcome, rerun_command
 from sweep.study.memory import memory_report
 from sweep.study.queries import best_trial, counts, feasible_complete, finished_trials
 
 
 def _baseline(study: optuna.Study) -> dict[str, Any] | None:
-    """The baseline trial (Ultralytics' defaults, study.baseline) as it ended, if it has."""
-    for trial in study.get_trials(deepcopy=False):
-        if trial.user_attrs.get(Attr.BASELINE) and trial.state.is_finished():
-            value = trial.value if trial.state == TrialState.COMPLETE else None
-            return {"number": trial.number, "state": trial.state.name, "value": value}
+    """The baseline trial (Ultralytics' defaults, study.baseline) as it ended, if it has: its
+    retry when the first try was cut off and the retry completed."""
+    ended = [t for t in study.get_trials(deepcopy=False)
+             if t.user_attrs.get(Attr.BASELINE) and t.state.is_finished()]
+    for trial in sorted(ended, key=lambda t: t.state != TrialState.COMPLETE):
+        value = trial.value if trial.state == TrialState.COMPLETE else None
+        return {"number": trial.number, "state": trial.state.name, "value": value}
     return None
 
 
@@ -107,6 +110,8 @@ def summary(study: optuna.Study, storage_url: str, finalist: dict[str, Any] | No
         "best_trial": None if best is None else {
             "number": best.number, "params": best.params, "value": best.value,
             "run_dir": best.user_attrs.get(Attr.RUN_DIR),
+            **({"latency_ms": best.user_attrs[Attr.LATENCY_MS]}
+               if Attr.LATENCY_MS in best.user_attrs else {}),
         },
         "baseline": baseline,
         "gain_over_baseline": (None if best is None or baseline is None or
@@ -117,8 +122,9 @@ def summary(study: optuna.Study, storage_url: str, finalist: dict[str, Any] | No
         "best_yaml": str(best_yaml) if best_yaml else None,
         "rerun_command": rerun_command(best_yaml) if best_yaml else None,
         "memory": memory_report(study),
+        "latency": latency_summary(study),
         "artifacts": str(artifacts) if artifacts else None,
-        "warnings": list(warnings or []),
+        "warnings": list(warnings or []) + latency_warnings(study),
     }
 
 

@@ -9,6 +9,7 @@ from sweep.config.plan import Plan
 from sweep.config.space import to_distributions
 from sweep.core.events import Callbacks
 from sweep.core.liveness import identity
+from sweep.core.optuna_api import ask_new
 from sweep.core.record import Attr
 from sweep.study.closing import close_half_asked, close_out_of_memory
 from sweep.study.memory import asked_for, known_not_to_fit
@@ -47,11 +48,14 @@ def claim_next(study: optuna.Study, plan: Plan, label: str,
         return ask_trial(study, plan, label, callbacks)[0]  # the sampler insists: train it
 
 
-def ask_trial(study: optuna.Study, plan: Plan, label: str, callbacks: Callbacks | None = None
-              ) -> tuple[optuna.Trial, dict[str, object]]:
-    """A new trial, tagged with who runs it and the batch and image size it asks for."""
+def ask_trial(study: optuna.Study, plan: Plan, label: str, callbacks: Callbacks | None = None,
+              queued: bool = True) -> tuple[optuna.Trial, dict[str, object]]:
+    """A new trial, tagged with who runs it and the batch and image size it asks for; the next
+    queued one first unless `queued` is false (a W&B agent's: W&B chose its values)."""
+    distributions = to_distributions(plan.config["space"])
     try:
-        trial = study.ask(fixed_distributions=to_distributions(plan.config["space"]))
+        trial = (study.ask(fixed_distributions=distributions) if queued
+                 else ask_new(study, distributions))
     except Exception as err:  # the sampler failed after Optuna created the trial's row
         why = f"asking the sampler failed: {type(err).__name__}: {err}"
         close_half_asked(study, why, callbacks)

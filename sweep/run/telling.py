@@ -15,11 +15,11 @@ from optuna.trial import TrialState
 
 from sweep.config.plan import Plan
 from sweep.core.events import Callbacks
-from sweep.core.optuna_api import storage_of, trial_id
+from sweep.core.optuna_api import frozen, storage_of, trial_id
 from sweep.core.record import Attr, Stop
 from sweep.data import datasets
 from sweep.run.trial import Outcome, run_trial
-from sweep.study.closing import close_trial
+from sweep.study.closing import close_trial, retry_once
 from sweep.study.storage import has_heartbeat
 
 
@@ -66,21 +66,23 @@ def train_and_tell(study: optuna.Study, trial: optuna.Trial, plan: Plan,
                    during_training: contextlib.AbstractContextManager[Any] | None = None
                    ) -> Outcome | None:
     """Train a claimed trial with its heartbeat and tell the study how it ended; None when
-    Ctrl-C interrupted it (told as FAIL, `interrupted`). `during_training` wraps the training
-    alone (the W&B agent's SIGTERM handler)."""
+    Ctrl-C (or `Interrupted`) stopped it: told as FAIL, `interrupted`, and queued again once, so
+    the next run of the same command trains it. `during_training` wraps the training alone
+    (the W&B agent's SIGTERM handler)."""
     beat = Heartbeat(study, trial, plan.config["workers"]["heartbeat_interval"])
     try:
         with during_training or contextlib.nullcontext():
             outcome = run_trial(trial, plan.config, dataset, plan.model, Path(plan.study_dir),
                                 device, where, callbacks)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         # Ctrl-C reaches every process of the terminal's group, and the supervisor then asks
         # its workers to stop with SIGINT too: neither may interrupt closing the trial.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         beat.stop()
         close_trial(study, trial, TrialState.FAIL, callbacks=callbacks,
-                    attrs={Attr.FAIL_REASON: "interrupted (Ctrl-C)",
+                    attrs={Attr.FAIL_REASON: str(stop) or "interrupted (Ctrl-C)",
                            Attr.STOP_REASON: Stop.INTERRUPTED})
+        retry_once(study, frozen(study, trial))  # trained again by the next run
         return None
     with ctrl_c_deferred():  # the trial is over: record it whole, then stop if asked to
         beat.stop()

@@ -17,6 +17,7 @@ from sweep.core.results import METRICS
 from sweep.data import datasets
 from sweep.pruning.callback import EpochPruner
 from sweep.pruning.policy import early_stop_patience
+from sweep.run.latency import latency_attrs
 from sweep.run.training import train
 from sweep.study.memory import is_out_of_memory
 
@@ -27,6 +28,12 @@ class StopTrial(BaseException):
 
     A BaseException, as KeyboardInterrupt is: no `except Exception` on the way (a tracker's
     guard, Ultralytics' own) may swallow it."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Raised inside a training (from a signal handler) for a stop that says nothing about the
+    trial, as Ctrl-C does (a SIGTERM that W&B did not send): closed as interrupted and queued
+    again once. The message is the fail reason."""
 
 
 @dataclass
@@ -148,6 +155,13 @@ def run_trial(trial: optuna.Trial, cfg: dict[str, Any], dataset: datasets.Datase
         attrs[Attr.STOP_REASON] = Stop.FAILED
         attrs[Attr.FAIL_REASON] = f"no value of study.metric={cfg['study']['metric']} was reported"
         return Outcome(optuna.trial.TrialState.FAIL, None, attrs)
+    try:  # a model that will be deployed: how fast it is (latency.*), when asked
+        attrs.update(latency_attrs(trial_dir / "train" / "weights" / "best.pt", dataset.val,
+                                   int(params.get("imgsz", cfg["train"]["imgsz"])), cfg))
+    except Exception as err:  # noqa: BLE001 - a trial whose latency is unknown is not judged
+        attrs[Attr.STOP_REASON] = Stop.FAILED
+        attrs[Attr.FAIL_REASON] = f"measuring its latency failed: {type(err).__name__}: {err}"
+        return Outcome(optuna.trial.TrialState.FAIL, None, attrs, err)
     early = pruner.epochs_reported < int(cfg["trial"]["epochs"])
     attrs[Attr.STOP_REASON] = Stop.EARLY_STOPPED if early else Stop.COMPLETED
     return Outcome(optuna.trial.TrialState.COMPLETE, pruner.best, attrs)

@@ -16,8 +16,16 @@ import optuna
 from optuna.trial import FrozenTrial, TrialState
 
 from sweep.core.events import Callbacks
-from sweep.core.optuna_api import TrialLike, frozen, live, set_trial_user_attr
-from sweep.core.record import OOM_CONSTRAINT, Attr, Stop, worst_value
+from sweep.core.optuna_api import TrialLike, frozen, live, set_trial_user_attr, study_system_attrs
+from sweep.core.record import (
+    LATENCY_CONSTRAINT,
+    MAX_LATENCY_RECORD,
+    OOM_CONSTRAINT,
+    RECORD_PREFIX,
+    Attr,
+    Stop,
+    worst_value,
+)
 
 # What tell raises when another process closed the trial first.
 CLOSED_ELSEWHERE = (optuna.exceptions.UpdateFinishedTrialError, RuntimeError, ValueError)
@@ -32,13 +40,27 @@ def close_trial(study: optuna.Study, trial: TrialLike, state: TrialState,
     handle = live(study, trial)
     for key, attr in (attrs or {}).items():
         handle.set_user_attr(key, attr)
-    handle.set_constraint(OOM_CONSTRAINT, 1.0 if out_of_memory else 0.0)
+    for key, bound in constraints(study, out_of_memory, attrs or {}).items():
+        handle.set_constraint(key, bound)
     callbacks.fire("on_trial_closing", handle, state)
     if state == TrialState.COMPLETE:
         study.tell(handle, value)
     else:
         study.tell(handle, state=state)
     callbacks.fire("on_trial_end", frozen(study, handle))
+
+
+def constraints(study: optuna.Study, out_of_memory: bool, attrs: dict[str, Any]
+                ) -> dict[str, float]:
+    """Every constraint the study has, on every trial (GP needs them all on each): out of
+    memory, and with study.max_latency_ms (recorded on the study when it was opened) the
+    trial's latency above it; a trial with no latency (pruned, failed) is not held to it."""
+    values = {OOM_CONSTRAINT: 1.0 if out_of_memory else 0.0}
+    limit = study_system_attrs(study).get(RECORD_PREFIX + MAX_LATENCY_RECORD)
+    if limit is not None:
+        latency = attrs.get(Attr.LATENCY_MS)
+        values[LATENCY_CONSTRAINT] = 0.0 if latency is None else round(latency - limit, 3)
+    return values
 
 
 def close_out_of_memory(study: optuna.Study, trial: TrialLike, reason: str,
@@ -51,11 +73,17 @@ def close_out_of_memory(study: optuna.Study, trial: TrialLike, reason: str,
                 out_of_memory=True, callbacks=callbacks)
 
 
+# what a trial was queued as: its retry is the same (a race candidate stays that candidate)
+_QUEUED_AS = (Attr.BASELINE, Attr.CANDIDATE_OF, Attr.LOW_FIDELITY)
+
+
 def retry_once(study: optuna.Study, trial: FrozenTrial) -> None:
-    """Re-enqueue a trial that died with its worker, with the same parameters, once."""
+    """Re-enqueue a trial that died with its worker or was interrupted, with the same
+    parameters and what it was queued as, once."""
     if trial.user_attrs.get(Attr.RETRY_OF) is not None:
         return
-    study.enqueue_trial(trial.params, user_attrs={Attr.RETRY_OF: trial.number},
+    queued_as = {key: trial.user_attrs[key] for key in _QUEUED_AS if key in trial.user_attrs}
+    study.enqueue_trial(trial.params, user_attrs={**queued_as, Attr.RETRY_OF: trial.number},
                         skip_if_exists=False)
 
 

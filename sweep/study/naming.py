@@ -10,6 +10,7 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
+from sweep.config.latency import wanted as latency_wanted
 from sweep.study.storage import default_url
 
 # Config sections that change what a trial means; a change starts a new study.
@@ -18,11 +19,16 @@ FINGERPRINT_KEYS = ("data", "model", "space", "train", "trial", "study.metric",
 
 
 def _fingerprint_keys(cfg: DictConfig) -> tuple[str, ...]:
-    """FINGERPRINT_KEYS, and `starter` where starter weights may stand in for `model=`
-    (weights that are not a file here): trials from other starter weights are other trials."""
+    """FINGERPRINT_KEYS; `starter` where starter weights may stand in for `model=` (weights
+    that are not a file here): trials from other starter weights are other trials; `latency`
+    and the constraint on it where trials measure it: figures from another target, or another
+    limit, are other trials. (Studies from before either keep their names.)"""
     model = Path(str(cfg.model)).expanduser()
-    return FINGERPRINT_KEYS + (("starter",) if model.suffix == ".pt" and not model.is_file()
+    keys = FINGERPRINT_KEYS + (("starter",) if model.suffix == ".pt" and not model.is_file()
                                else ())
+    if "latency" in cfg and latency_wanted(cfg):
+        keys += ("latency", "study.max_latency_ms")
+    return keys
 
 
 def fingerprint(cfg: DictConfig, keys: tuple[str, ...] | None = None) -> str:

@@ -12,8 +12,10 @@ from hydra.utils import instantiate
 from optuna.distributions import BaseDistribution
 
 from sweep.config.space import grid_values
+from sweep.core.record import MAX_LATENCY_RECORD
 from sweep.pruning.policy import make_pruner
 from sweep.study.closing import mark_stale_and_retry
+from sweep.study.records import get_record, set_record
 from sweep.study.storage import open_storage
 
 # Heartbeats and fail_stale_trials are marked experimental; we rely on them on
@@ -49,4 +51,7 @@ def open_study(config: Mapping[str, Any], name: str, url: str,
     metric = config["study"]["metric"]
     if study.metric_names != [metric]:  # charts say `fitness`, not "Objective 0"
         study.set_metric_names([metric])
+    limit = config["study"].get("max_latency_ms")
+    if limit is not None and get_record(study, MAX_LATENCY_RECORD) != limit:
+        set_record(study, MAX_LATENCY_RECORD, limit)  # every trial closed is held to it
     return study

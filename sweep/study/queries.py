@@ -26,10 +26,11 @@ def finished_trials(trials: Sequence[FrozenTrial]) -> list[FrozenTrial]:
 
 
 def feasible_complete(study: optuna.Study) -> list[FrozenTrial]:
-    """COMPLETE trials with a value that did not run out of memory (those are told with the
-    worst value and are infeasible: sweep.study.memory)."""
+    """COMPLETE trials with a value within the study's constraints: not out of memory (told
+    with the worst value: sweep.study.memory), not slower than study.max_latency_ms."""
     return [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-            if t.value is not None and t.user_attrs.get(Attr.STOP_REASON) != Stop.OUT_OF_MEMORY]
+            if t.value is not None and t.user_attrs.get(Attr.STOP_REASON) != Stop.OUT_OF_MEMORY
+            and all(value <= 0 for value in t.constraints.values())]
 
 
 def best_trial(study: optuna.Study) -> FrozenTrial | None:

@@ -6,13 +6,14 @@ values W&B chose as `space.<arg>=<value>` Hydra overrides. This runs exactly one
 trial with them, as a search worker would (same subset, fidelity, records and mirror), inside
 the agent's W&B run, and records it in the study that `python -m sweep` with the same overrides
 opens: the dashboard and `final.only=true` see agent trials. W&B stops a run (its hyperband)
-with SIGTERM: the trial ends at once and is recorded as pruned.
+with SIGTERM: the trial ends at once and is recorded as pruned; any other SIGTERM interrupts it
+as Ctrl-C does (sweep.wandb_sweeps.stops tells them apart). It never takes a queued trial:
+W&B chose its values.
 """
 
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import signal
 from collections.abc import Iterator, Mapping, Sequence
@@ -22,22 +23,14 @@ from typing import Any
 import optuna
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig, OmegaConf
-from optuna.distributions import (
-    BaseDistribution,
-    CategoricalDistribution,
-    FloatDistribution,
-    IntDistribution,
-)
 from optuna.trial import TrialState
 from rich.console import Console
 
-from sweep.core.errors import ConfigError
-from sweep.core.optuna_api import contains
 from sweep.core.record import Attr, Stop
 from sweep.wandb_sweeps.export import AGENT_RUN_ENV, PARAM_PREFIX, require_wandb_tracking
+from sweep.wandb_sweeps.values import trial_params
 
 LABEL = "wandb-agent"
-_REEXPORT = "re-export the sweep config (python -m sweep.wandb_sweep with the same overrides)"
 
 
 def split_values(cfg: DictConfig, overrides: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
@@ -58,49 +51,21 @@ def split_values(cfg: DictConfig, overrides: Sequence[str]) -> tuple[dict[str, A
     return values, rest
 
 
-def _coerce(arg: str, dist: BaseDistribution, value: Any) -> Any:
-    """`value` as the distribution holds it (W&B's q-forms give 16.0 for 16), or ConfigError."""
-    key = f"{PARAM_PREFIX}{arg}"
-    if isinstance(dist, CategoricalDistribution):
-        for choice in dist.choices:  # W&B passes str(value): True, None, 16 all arrive as text
-            if choice == value or str(choice) == str(value):
-                return choice
-        raise ConfigError(key, value, f"not one of the sweep's choices {list(dist.choices)}",
-                          _REEXPORT)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ConfigError(key, value, "must be a number", _REEXPORT)
-    if isinstance(dist, IntDistribution):
-        if not float(value).is_integer():
-            raise ConfigError(key, value, "must be a whole number", _REEXPORT)
-        number: float = int(value)
-    else:
-        assert isinstance(dist, FloatDistribution)
-        number = float(value)
-        if dist.step is not None:  # snap W&B's float rounding onto Optuna's grid
-            number = round(dist.low + round((number - dist.low) / dist.step) * dist.step, 12)
-    if not contains(dist, number):
-        raise ConfigError(key, value, "outside the searched range", _REEXPORT)
-    return number
-
-
-def trial_params(distributions: Mapping[str, BaseDistribution],
-                 values: Mapping[str, Any]) -> dict[str, Any]:
-    """One value per searched argument, checked against the study's space."""
-    for arg in distributions:
-        if arg not in values:
-            raise ConfigError(f"{PARAM_PREFIX}{arg}", "(not given)", "W&B gave no value for this "
-                              "searched argument", _REEXPORT)
-    return {arg: _coerce(arg, dist, values[arg]) for arg, dist in distributions.items()}
-
-
 @contextlib.contextmanager
-def stop_on_sigterm(reason: str) -> Iterator[None]:
-    """SIGTERM (what `wandb agent` sends to stop a run) ends the trial at once: StopTrial is
-    raised wherever training is; a second SIGTERM during the clean-up is ignored."""
-    from sweep.run.trial import StopTrial
+def stop_on_sigterm(reason: str, received: list[int] | None = None) -> Iterator[None]:
+    """SIGTERM ends the trial at once, wherever training is: as W&B's stop (pruned, `reason`)
+    when W&B asked the agent for it, or where that cannot be told (sweep.wandb_sweeps.stops);
+    as an interruption otherwise (FAIL, queued again once, as Ctrl-C). A second SIGTERM during
+    the clean-up is ignored; `received` collects the signals that stopped the trial."""
+    from sweep.run.trial import Interrupted, StopTrial
+    from sweep.wandb_sweeps.stops import asked_by_wandb
 
     def stop(signum: int, frame: object) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if received is not None:
+            received.append(signum)
+        if asked_by_wandb() is False:
+            raise Interrupted("interrupted (SIGTERM, not a stop W&B asked for)")
         raise StopTrial(reason)
 
     previous = signal.signal(signal.SIGTERM, stop)
@@ -141,13 +106,17 @@ def run_agent(cfg: DictConfig, choices: Mapping[str, Any], values: Mapping[str, 
     console.print(f"study {plan.study_name} in {redact(plan.storage_url)}: one W&B agent trial "
                   f"with {params}")
     callbacks.fire("on_run_start", plan)  # settles the W&B mode as the main command does
-    trial, _ = ask_trial(study, plan, LABEL, callbacks)
+    trial, _ = ask_trial(study, plan, LABEL, callbacks, queued=False)
     device = device_for_ultralytics()
+    received: list[int] = []
     outcome = train_and_tell(study, trial, plan, dataset, device, physical_device(device),
-                             callbacks, during_training=stop_on_sigterm(Stop.STOPPED_BY_WANDB))
+                             callbacks, during_training=stop_on_sigterm(Stop.STOPPED_BY_WANDB,
+                                                                        received))
     if outcome is None:
-        console.print("interrupted: the trial is recorded as failed")
-        return 130
+        console.print(f"trial {trial.number} interrupted: recorded as failed and queued again "
+                      "for the study's next search (python -m sweep with the same overrides)",
+                      markup=False, soft_wrap=True)
+        return 128 + (received[-1] if received else signal.SIGINT)
     reason = outcome.attrs.get(Attr.FAIL_REASON)
     console.print(f"trial {trial.number} {outcome.state.name} value={outcome.value} "
                   f"({outcome.attrs.get(Attr.STOP_REASON)}"

@@ -66,6 +66,9 @@ def test_ctrl_c_closes_the_interrupted_trial_at_once(sweep_env: dict[str, str],
     interrupted = trials[1]
     assert interrupted.state == TrialState.FAIL
     assert interrupted.user_attrs["stop_reason"] == "interrupted"
+    (retry,) = [t for t in trials if t.state == TrialState.WAITING]  # for the next run
+    assert retry.user_attrs["retry_of"] == 1
+    assert retry.system_attrs["fixed_params"] == interrupted.params
     assert trials[0].state == finished.state and trials[0].value == finished.value
     assert trials[0].intermediate_values == finished.intermediate_values
     assert trials[0].user_attrs == finished.user_attrs

@@ -64,3 +64,22 @@ def test_the_epochs_stopping_saved_are_counted_by_who_stopped() -> None:
     assert f"**Stopped early**{line[13:]}." in summary_markdown(
         {**SUMMARY, "stopped_early": report}, "fitness")
     assert epochs_saved(study_with_curves([(TrialState.FAIL, [0.0])]), 10) is None
+
+
+def test_the_baseline_is_its_retry_when_the_first_try_was_cut_off() -> None:
+    import optuna
+
+    from sweep.core.record import Attr
+    from sweep.review.summary import _baseline
+
+    study = optuna.create_study(direction="maximize")
+    x = optuna.distributions.FloatDistribution(0, 1)
+    study.add_trial(optuna.trial.create_trial(state=TrialState.FAIL, params={"x": 0.5},
+                                              distributions={"x": x},
+                                              user_attrs={Attr.BASELINE: True}))
+    assert _baseline(study) == {"number": 0, "state": "FAIL", "value": None}
+    study.add_trial(optuna.trial.create_trial(value=0.7, params={"x": 0.5},
+                                              distributions={"x": x},
+                                              user_attrs={Attr.BASELINE: True,
+                                                          Attr.RETRY_OF: 0}))
+    assert _baseline(study) == {"number": 1, "state": "COMPLETE", "value": 0.7}

@@ -41,11 +41,20 @@ def test_bench_tune_tiny(sweep_env: dict[str, str], tmp_path: Path) -> None:
 def test_bench_tune_finetune_tiny(sweep_env: dict[str, str], tmp_path: Path) -> None:
     """Where users are: from sweep's starter weights, on a held-back shapes set, against
     model.tune() and the defaults, with the goals said."""
+    def bench(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "scripts/bench_tune.py", *args], cwd=ROOT,
+                              env=sweep_env, capture_output=True, text=True, timeout=900)
+
+    # the bars measured once, sweep on its own, then the two together (as the figures are)
+    for methods in (["ul_tune", "defaults"], ["sweep_race"]):
+        done = bench("--mode", "tiny", "--finetune", "--methods", *methods,
+                     "--out", str(tmp_path / methods[0]))
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     out = tmp_path / "bench"
-    done = subprocess.run([sys.executable, "scripts/bench_tune.py", "--mode", "tiny",
-                           "--finetune", "--out", str(out)], cwd=ROOT, env=sweep_env,
-                          capture_output=True, text=True, timeout=900)
+    done = bench("--merge", str(tmp_path / "ul_tune" / "results.json"),
+                 str(tmp_path / "sweep_race" / "results.json"), "--out", str(out))
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert (out / "curve.png").is_file()
     results = json.loads((out / "results.json").read_text())
     assert results["settings"]["model"].endswith("weights.pt")  # the starter's
     assert results["settings"]["data_seed"] == 7
@@ -55,6 +64,12 @@ def test_bench_tune_finetune_tiny(sweep_env: dict[str, str], tmp_path: Path) -> 
     assert all(r["revalidated_fitness"] is not None for r in methods.values())
     table = (out / "table.md").read_text()
     assert "Finalist above the defaults at full size on" in table and "of 1 seeds" in table
+    other = json.loads((tmp_path / "sweep_race" / "results.json").read_text())
+    other["settings"]["data_seed"] = 3
+    (tmp_path / "other.json").write_text(json.dumps(other))
+    done = bench("--merge", str(out / "results.json"), str(tmp_path / "other.json"))
+    assert done.returncode != 0 and "other settings than" in done.stderr
+    assert "data_seed" in done.stderr
 
 
 def test_bench_fidelity_tiny(sweep_env: dict[str, str], tmp_path: Path) -> None:

@@ -104,9 +104,8 @@ def test_an_orphan(out_of_memory: bool, interrupted: bool, state: TrialState, re
                                                                    else [])
 
 
-def test_a_trained_trial_as_a_worker_or_an_agent_closes_it(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("sweep.run.trial.train", fake_train)
+def _trial_plan(tmp_path: Path) -> tuple[Plan, datasets.Dataset]:
+    """A plan for one tiny trial on 8 `shapes` images (its training faked by the test)."""
     dataset = datasets.load_dataset(ensure_shapes(tmp_path / "cache", 8, 4, 64, 0))
     config = {"space": {"batch": {"choices": [8]}, "lr0": {"low": 0.01, "high": 0.1}},
               "train": {"seed": 0, "imgsz": 64},
@@ -115,8 +114,14 @@ def test_a_trained_trial_as_a_worker_or_an_agent_closes_it(
               "pruning": {"wait_for_stall": True},
               "study": {"metric": "fitness", "direction": "maximize"},
               "workers": {"heartbeat_interval": 10}}
-    plan = Plan(config=config, study_name="s", storage_url="", study_dir=str(tmp_path),
-                data_yaml=str(dataset.yaml_path), model="m.yaml", run_id="r")
+    return Plan(config=config, study_name="s", storage_url="", study_dir=str(tmp_path),
+                data_yaml=str(dataset.yaml_path), model="m.yaml", run_id="r"), dataset
+
+
+def test_a_trained_trial_as_a_worker_or_an_agent_closes_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sweep.run.trial.train", fake_train)
+    plan, dataset = _trial_plan(tmp_path)
     study, heard = optuna.create_study(direction="maximize"), Heard()
     trial = study.ask({"batch": optuna.distributions.CategoricalDistribution([8]),
                        "lr0": optuna.distributions.FloatDistribution(0.01, 0.1)})
@@ -125,3 +130,40 @@ def test_a_trained_trial_as_a_worker_or_an_agent_closes_it(
     frozen = _assert_closed_once(heard, trial.number, TrialState.COMPLETE)
     assert frozen.user_attrs[Attr.EPOCHS_RUN] == 2
     assert frozen.user_attrs[Attr.STOP_REASON] == Stop.COMPLETED
+
+
+def test_a_retry_is_queued_as_its_trial_was() -> None:
+    """A race candidate (or the baseline) cut off comes back as that candidate: the race's
+    result and the baseline's place in it read these attributes."""
+    study, heard = optuna.create_study(), Heard()
+    study.enqueue_trial({"x": 0.5}, user_attrs={Attr.CANDIDATE_OF: 3, Attr.LOW_FIDELITY: 0.4,
+                                                Attr.BASELINE: True})
+    trial = _running(study, **{Attr.HOST: socket.gethostname(), Attr.PID: GONE_PID,
+                               Attr.PID_START: 1})
+    assert close_orphans(study, callbacks=heard.callbacks) == 1
+    (retry,) = study.get_trials(states=(TrialState.WAITING,))
+    assert retry.user_attrs == {Attr.CANDIDATE_OF: 3, Attr.LOW_FIDELITY: 0.4,
+                                Attr.BASELINE: True, Attr.RETRY_OF: trial.number}
+    assert retry.system_attrs["fixed_params"] == {"x": 0.5}
+
+
+def test_an_interrupted_training_is_closed_and_queued_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C, or a SIGTERM W&B did not send (`Interrupted`), during a training."""
+    from sweep.run.trial import Interrupted
+
+    def interrupted(*args: Any, **kwargs: Any) -> None:
+        raise Interrupted("interrupted (SIGTERM, not a stop W&B asked for)")
+
+    monkeypatch.setattr("sweep.run.trial.train", interrupted)
+    plan, dataset = _trial_plan(tmp_path)
+    study, heard = optuna.create_study(direction="maximize"), Heard()
+    trial = study.ask({"batch": optuna.distributions.CategoricalDistribution([8]),
+                       "lr0": optuna.distributions.FloatDistribution(0.01, 0.1)})
+    assert train_and_tell(study, trial, plan, dataset, "cpu", "cpu", heard.callbacks) is None
+    frozen = _assert_closed_once(heard, trial.number, TrialState.FAIL)
+    assert frozen.user_attrs[Attr.STOP_REASON] == Stop.INTERRUPTED
+    assert frozen.user_attrs[Attr.FAIL_REASON] == "interrupted (SIGTERM, not a stop W&B asked for)"
+    (retry,) = study.get_trials(states=(TrialState.WAITING,))
+    assert retry.user_attrs[Attr.RETRY_OF] == trial.number
+    assert retry.system_attrs["fixed_params"] == trial.params

@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import signal
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import optuna
@@ -26,8 +28,9 @@ from sweep.core.errors import ConfigError
 from sweep.testing.commands import run_sweep, wandb_runs
 from sweep.tracking.wandb import SWEEP_ATTR
 from sweep.tracking.wandb.run_mirror import study_sweep_id
-from sweep.wandb_sweeps.agent import split_values, trial_params
+from sweep.wandb_sweeps.agent import split_values
 from sweep.wandb_sweeps.export import AGENT_RUN_ENV
+from sweep.wandb_sweeps.values import trial_params
 from tests.conftest import BCCD, Compose, sweeps_engine
 
 
@@ -171,13 +174,26 @@ def test_agent_runs_one_recorded_trial_and_final_only_retrains_it(
 
 
 @pytest.mark.slow
-def test_a_run_wandb_stops_ends_cleanly_as_pruned(sweep_env: dict[str, str],
-                                                  tmp_path: Path) -> None:
+@pytest.mark.parametrize("sender", ["wandb", "other"])
+def test_a_sigterm_is_wandbs_stop_only_when_wandb_asked(sender: str, sweep_env: dict[str, str],
+                                                        tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run's agent marks W&B's stops (sweep.launch_agents' agents do): a stop command
+    handed to wandb's own agent code ends the trial as pruned; any other SIGTERM (a `kill`, a
+    notebook host ending its session) interrupts it as Ctrl-C does, and it is queued again."""
+    from wandb import wandb_agent
+
+    from sweep.wandb_sweeps.stops import STOPS_ENV, record_wandb_stops
+
+    monkeypatch.setattr(wandb_agent.Agent, "_command_stop", wandb_agent.Agent._command_stop)
+    monkeypatch.delenv(STOPS_ENV, raising=False)
+    stops = tmp_path / "stops"
+    record_wandb_stops(stops)  # as in the agent's process, whose environment the run inherits
     overrides = (*SMOKE, f"paths.root={tmp_path / 'out'}", "study.name=stopped")
     config = export(sweep_env, tmp_path, *overrides)
-    # long enough that W&B's stop arrives mid-training
-    process, _ = agent_process(config, sweep_env, tmp_path, "run0002",
-                               extra=(*OFFLINE, "trial.epochs=60", "trial.patience=60"))
+    # long enough that the SIGTERM arrives mid-training
+    process, _ = agent_process(config, {**sweep_env, STOPS_ENV: str(stops)}, tmp_path,
+                               "run0002", extra=(*OFFLINE, "trial.epochs=60", "trial.patience=60"))
     study_dir = tmp_path / "out" / "stopped"
     deadline = time.time() + 300
     while time.time() < deadline and process.poll() is None:
@@ -191,18 +207,35 @@ def test_a_run_wandb_stops_ends_cleanly_as_pruned(sweep_env: dict[str, str],
             pass                                            # may be creating them) or its trial
         time.sleep(0.5)
     assert process.poll() is None, process.communicate()[0][-3000:]
-    process.terminate()  # what `wandb agent` does on W&B's stop command
+    if sender == "wandb":  # W&B's stop command, through wandb's own agent code
+        agent = SimpleNamespace(_kill_delay=30, _run_processes={"run0002": SimpleNamespace(
+            terminate=process.terminate, last_sigterm_time=None)})
+        wandb_agent.Agent._command_stop(agent, {"run_id": "run0002"})
+        assert (stops / "run0002").exists()
+    else:
+        process.terminate()
     started = time.time()
     output, _ = process.communicate(timeout=60)
-    assert process.returncode == 0, output[-3000:]
-    assert time.time() - started < 25  # well within the agent's 30 s before it kills
+    assert time.time() - started < 25, output[-3000:]  # well within the agent's 30 s to kill
     assert "Traceback" not in output
-    trial = only_trial(study_dir, "stopped")
-    assert trial.state.name == "PRUNED"
-    assert trial.user_attrs["stop_reason"] == "stopped by W&B (early_terminate)"
+    study = optuna.load_study(study_name="stopped",
+                              storage=f"sqlite:///{study_dir / 'study.db'}")
+    trial = study.trials[0]
     assert 1 <= len(trial.intermediate_values) < 60
     (run,) = wandb_runs(study_dir)
-    assert run["summary"]["state"] == "pruned" and run["exit_code"] == 0
+    if sender == "wandb":
+        assert process.returncode == 0, output[-3000:]
+        assert trial.state.name == "PRUNED" and len(study.trials) == 1
+        assert trial.user_attrs["stop_reason"] == "stopped by W&B (early_terminate)"
+        assert run["summary"]["state"] == "pruned" and run["exit_code"] == 0
+    else:
+        assert process.returncode == 128 + signal.SIGTERM, output[-3000:]
+        assert "trial 0 interrupted: recorded as failed and queued again" in output
+        assert trial.state.name == "FAIL" and trial.user_attrs["stop_reason"] == "interrupted"
+        assert trial.user_attrs["fail_reason"] == "interrupted (SIGTERM, not a stop W&B asked for)"
+        (retry,) = study.trials[1:]  # for the study's next search, with W&B's values
+        assert retry.state.name == "WAITING" and retry.user_attrs["retry_of"] == 0
+        assert retry.system_attrs["fixed_params"] == trial.params
 
 
 @pytest.mark.slow

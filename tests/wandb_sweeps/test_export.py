@@ -15,8 +15,8 @@ from omegaconf import DictConfig
 
 from sweep.config.space import to_distributions
 from sweep.core.errors import ConfigError
-from sweep.wandb_sweeps.agent import trial_params
 from sweep.wandb_sweeps.export import early_terminate, parameter, safe_overrides, sweep_config
+from sweep.wandb_sweeps.values import trial_params
 from tests.conftest import CONF, sweeps_engine
 
 SAMPLERS = sorted(p.stem for p in (CONF / "sampler").glob("*.yaml"))

@@ -261,7 +261,7 @@ class TrialMirror:
             self.plan.config["study"]["metric"]: best if state != "out_of_memory" else None,
             "epochs_run": attrs.get(Attr.EPOCHS_RUN),
             "wall_time_s": attrs.get(Attr.WALL_TIME_S), "device": attrs.get(Attr.DEVICE),
-            "stop_reason": attrs.get(Attr.STOP_REASON)}
+            "stop_reason": attrs.get(Attr.STOP_REASON), "latency_ms": attrs.get(Attr.LATENCY_MS)}
         if state == "pruned":
             epoch = max(frozen.intermediate_values) if frozen.intermediate_values else None
             summary["pruned_at_epoch"] = epoch

@@ -16,6 +16,7 @@ MODES = ("auto", "online", "offline", "disabled")
 # The mode the main process settled on, inherited by its workers (they start after it is set).
 MODE_ENV = "SWEEP_WANDB_MODE"
 PROBE_SECONDS = 3.0
+NO_KEY = "no API key (set WANDB_API_KEY or run `wandb login`)"
 
 
 def say(message: str) -> None:
@@ -90,9 +91,15 @@ def resolve_mode(mode: str) -> tuple[str, str | None]:
     wandb_mode = os.environ.get("WANDB_MODE", "").strip().lower()
     if mode == "auto" and wandb_mode in ("disabled", "offline", "dryrun"):
         return ("offline" if wandb_mode == "dryrun" else wandb_mode), f"WANDB_MODE={wandb_mode}"
+    why = unreachable(require_key=mode == "auto")
+    return ("online", None) if why is None else ("offline", why)
+
+
+def unreachable(require_key: bool = True) -> str | None:
+    """Why W&B cannot be asked now (no API key, when one is required; no answer), or None."""
     url = base_url()
-    if mode == "auto" and not key_configured(url):
-        return "offline", "no API key (set WANDB_API_KEY or run `wandb login`)"
+    if require_key and not key_configured(url):
+        return NO_KEY
     if not answers(url):
-        return "offline", f"{url} did not answer within {PROBE_SECONDS:.0f} s"
-    return "online", None
+        return f"{url} did not answer within {PROBE_SECONDS:.0f} s"
+    return None

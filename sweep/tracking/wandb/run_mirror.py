@@ -130,7 +130,8 @@ class WandbMirror(TrialMirror):
         run.summary.update({**record.get("metrics", {}), "value": record.get("value"),
                             "state": "complete", "wall_time_s": record.get("wall_time_s"),
                             "device": record.get("device"), "epochs": record.get("epochs"),
-                            "train_images": record.get("train_images")})
+                            "train_images": record.get("train_images"),
+                            "latency_ms": record.get("latency_ms")})
         weights = Path(record["weights"])
         if weights.is_file():
             artifact = wandb.Artifact(_artifact_name(plan.study_name), type="model",

@@ -1,0 +1,66 @@
+"""A trained model's inference time, measured where it will run (`latency.*`).
+
+People tune YOLO to deploy it: "the best model under 20 ms on that CPU". After a trial, a race
+candidate or the finalist, its weights predict one image at batch 1 and the training's image
+size on `latency.device`, with torch fixed at `latency.threads` threads on a CPU so that figures
+compare across trials (a worker's training threads would otherwise decide them): `warmup` runs,
+then `repeats` timed ones. The figure is Ultralytics' own per-image speed (preprocess +
+inference + postprocess, what `yolo predict` prints), the median over the repeats, with the
+10th and 90th percentiles. `latency.format` other than `torch` times an Ultralytics export
+(`model.export(format=...)`) of the same weights, as it would be deployed.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sweep.config.latency import wanted
+from sweep.core.record import Attr
+
+
+def _percentile(ordered: list[float], share: float) -> float:
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def measure(weights: Path, image: Path, imgsz: int, settings: Mapping[str, Any]
+            ) -> dict[str, Any]:
+    """Time `weights` predicting `image` (see the module's docstring); an export is written
+    next to the weights."""
+    import torch
+    from ultralytics import YOLO
+
+    fmt, device = str(settings["format"]), str(settings["device"])
+    model = YOLO(str(weights), task="detect")
+    if fmt != "torch":
+        exported = model.export(format=fmt, imgsz=imgsz, device=device, verbose=False)
+        model = YOLO(str(exported), task="detect")
+    threads = torch.get_num_threads()
+    if device == "cpu":
+        torch.set_num_threads(int(settings["threads"]))
+    try:
+        times = []
+        for run in range(int(settings["warmup"]) + int(settings["repeats"])):
+            result = model.predict(str(image), imgsz=imgsz, device=device, batch=1,
+                                   verbose=False, save=False)[0]
+            if run >= int(settings["warmup"]):
+                times.append(sum(float(ms) for ms in result.speed.values() if ms is not None))
+    finally:
+        torch.set_num_threads(threads)
+    times.sort()
+    return {"ms": round(statistics.median(times), 3), "p10_ms": round(_percentile(times, 0.1), 3),
+            "p90_ms": round(_percentile(times, 0.9), 3), "repeats": len(times),
+            "device": device, "threads": int(settings["threads"]) if device == "cpu" else None,
+            "format": fmt, "imgsz": imgsz}
+
+
+def latency_attrs(weights: Path, images: tuple[Path, ...], imgsz: int,
+                  config: Mapping[str, Any]) -> dict[str, Any]:
+    """A trained model's latency as its trial keeps it (`latency_ms` and how it was measured),
+    timed on the first of the validation `images`; {} when latency is not wanted."""
+    if not wanted(config):
+        return {}
+    found = measure(weights, sorted(images)[0], imgsz, config["latency"])
+    return {Attr.LATENCY_MS: found["ms"], Attr.LATENCY: found}
