@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sweep.core.events import TrackerUnreachable
-from sweep.core.record import OOM_CONSTRAINT, Attr
+from sweep.core.record import Attr
 from sweep.tracking.wandb.reach import MODE_ENV, MODES, resolve_mode, say
+from sweep.tracking.wandb.trial_summary import trial_summary
 from sweep.wandb_sweeps.export import AGENT_RUN_ENV
 from sweep.wandb_sweeps.sweep_ids import parse_sweep
 
@@ -26,7 +27,6 @@ SWEEP_ENV = "SWEEP_WANDB_SWEEP_ID"
 # copied or kept study folder has what `wandb sync` needs and HOME keeps nothing of a sweep.
 # A value the user set is kept. ~/.config/wandb (wandb's settings) is left alone.
 WANDB_FOLDERS = {"WANDB_DATA_DIR": "data", "WANDB_CACHE_DIR": "cache"}
-STATES = {"COMPLETE": "complete", "PRUNED": "pruned", "FAIL": "failed"}
 
 
 def parameters(params: dict[str, Any]) -> dict[str, Any]:
@@ -246,30 +246,7 @@ class TrialMirror:
         if run is None:
             return
         run, self.run = self.run, None
-        attrs = frozen.user_attrs
-        values = list(frozen.intermediate_values.values())
-        maximize = self.plan.config["study"]["direction"] == "maximize"
-        best = frozen.value if frozen.value is not None else (
-            (max(values) if maximize else min(values)) if values else None)
-        state = STATES.get(frozen.state.name, frozen.state.name.lower())
-        if frozen.constraints.get(OOM_CONSTRAINT, 0.0) > 0:
-            state = "out_of_memory"  # infeasible: its value is not a result
-        summary: dict[str, Any] = {
-            "state": state, "best_value": best,
-            # the sweep metric's final value, what W&B's sweep (bayes, charts) reads: the
-            # trial's best epoch, as Optuna records it
-            self.plan.config["study"]["metric"]: best if state != "out_of_memory" else None,
-            "epochs_run": attrs.get(Attr.EPOCHS_RUN),
-            "wall_time_s": attrs.get(Attr.WALL_TIME_S), "device": attrs.get(Attr.DEVICE),
-            "stop_reason": attrs.get(Attr.STOP_REASON), "latency_ms": attrs.get(Attr.LATENCY_MS)}
-        if state == "pruned":
-            epoch = max(frozen.intermediate_values) if frozen.intermediate_values else None
-            summary["pruned_at_epoch"] = epoch
-            summary["result"] = f"pruned at epoch {epoch}"
-        elif state in ("failed", "out_of_memory"):
-            summary["fail_reason"] = attrs.get(Attr.FAIL_REASON)
-            summary["result"] = f"failed: {attrs.get(Attr.FAIL_REASON)}"
-        else:
-            summary["result"] = state
+        summary = trial_summary(frozen, self.plan.config["study"]["metric"],
+                                self.plan.config["study"]["direction"] == "maximize")
         run.summary.update(summary)
-        run.finish(exit_code=1 if state == "failed" else 0)
+        run.finish(exit_code=1 if summary["state"] == "failed" else 0)
