@@ -420,8 +420,9 @@ SAME = ("mode", "data_seed", "imgsz", "budget", "tune_epochs", "trial_epochs", "
         "final_epochs", "candidates", "finetune", "shapes")
 
 
-def merge(paths: list[Path], out: Path | None) -> int:
-    """Several results.json of the same settings as one: table.md, the goals and curve.png."""
+def merge(paths: list[Path], out: Path | None, methods: list[str] | None = None) -> int:
+    """Several results.json of the same settings as one (only `methods`' runs, when given):
+    table.md, the goals and curve.png."""
     loaded = [json.loads(path.read_text()) for path in paths]
     first = loaded[0]["settings"]
     for path, data in zip(paths, loaded, strict=True):
@@ -429,7 +430,8 @@ def merge(paths: list[Path], out: Path | None) -> int:
         if differ:
             raise SystemExit(f"{path}: other settings than {paths[0]}: {', '.join(differ)}")
     runs = [MethodRun(**{**run, "curve": [tuple(point) for point in run["curve"]]})
-            for data in loaded for run in data["runs"]]
+            for data in loaded for run in data["runs"]
+            if methods is None or run["method"] in methods]
     for run in runs:
         ul = next((r for r in runs if r.method == "ul_tune" and r.seed == run.seed), None)
         if ul is not None:
@@ -473,8 +475,9 @@ def main(argv: list[str] | None = None) -> int:
                         "together (e.g. model.tune() and the defaults measured once, then "
                         "sweep_race); their settings must agree")
     opts = parser.parse_args(argv)
-    if opts.merge:
-        return merge(opts.merge, opts.out)
+    if opts.merge:  # with --methods: only those methods' runs of the files
+        given = "--methods" in (argv if argv is not None else sys.argv)
+        return merge(opts.merge, opts.out, opts.methods if given else None)
     if opts.finetune:
         opts.data_seed = 7 if opts.data_seed is None else opts.data_seed
         opts.model = starter_model(opts)
