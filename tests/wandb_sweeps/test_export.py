@@ -128,6 +128,12 @@ def test_export_command_prints_yaml_and_refuses_without_wandb(sweep_env: dict[st
     assert config["name"].startswith("yolo11n-") and config["project"] == "sweep"
     assert config["parameters"]["space.lr0"]["max"] == 0.05
     assert config["early_terminate"] == {"type": "hyperband", "min_iter": 3, "eta": 3}
+    assert "max_latency_ms" not in done.stderr
+    limited = export("study.max_latency_ms=20")  # exported, with what W&B will not do
+    assert limited.returncode == 0, limited.stderr
+    assert ("note: W&B's sweep optimises fitness alone and does not enforce "
+            "study.max_latency_ms=20") in limited.stderr
+    assert yaml.safe_load(limited.stdout)["metric"] == config["metric"]
     refused = export("tracking=[]")
     assert refused.returncode == 2 and refused.stdout == ""
     assert refused.stderr.startswith("error: tracking=") and "Traceback" not in refused.stderr
