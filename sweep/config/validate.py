@@ -161,7 +161,7 @@ def validate(cfg: DictConfig) -> None:
     """Check the whole composed config; raise the first ConfigError found."""
     _read_by_others(cfg)
     try:
-        OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
+        resolved = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
     except Exception as err:
         raise _unresolvable(cfg, err) from err
     if not cfg.space:
@@ -230,7 +230,7 @@ def validate(cfg: DictConfig) -> None:
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
         raise ConfigError("dashboard.port", port, "must be a port number (1-65535)",
                           "set dashboard.port=8080")
-    validate_latency(OmegaConf.to_container(cfg, resolve=True))  # type: ignore[arg-type]
+    validate_latency(resolved)  # type: ignore[arg-type]
     for key in ("data", "model"):
         if not isinstance(cfg[key], str) or not cfg[key]:
             raise ConfigError(key, cfg[key], "must be a non-empty string",

@@ -30,9 +30,9 @@ def latency_summary(study: optuna.Study) -> dict[str, Any] | None:
             "measured_on": {key: how.get(key) for key in ("device", "threads", "format")}}
 
 
-def latency_warnings(study: optuna.Study) -> list[str]:
-    """The sentence for a study where no completed trial is within study.max_latency_ms."""
-    found = latency_summary(study)
+def latency_warnings(found: dict[str, Any] | None) -> list[str]:
+    """The sentence for a study where no completed trial is within study.max_latency_ms
+    (`found`: its latency_summary)."""
     if found is None or found["max_latency_ms"] is None or found["within"]:
         return []
     fastest, on = found["fastest"], found["measured_on"]

@@ -24,10 +24,11 @@ def _baseline(study: optuna.Study) -> dict[str, Any] | None:
     retry when the first try was cut off and the retry completed."""
     ended = [t for t in study.get_trials(deepcopy=False)
              if t.user_attrs.get(Attr.BASELINE) and t.state.is_finished()]
-    for trial in sorted(ended, key=lambda t: t.state != TrialState.COMPLETE):
-        value = trial.value if trial.state == TrialState.COMPLETE else None
-        return {"number": trial.number, "state": trial.state.name, "value": value}
-    return None
+    if not ended:
+        return None
+    trial = min(ended, key=lambda t: t.state != TrialState.COMPLETE)  # the first completed
+    value = trial.value if trial.state == TrialState.COMPLETE else None
+    return {"number": trial.number, "state": trial.state.name, "value": value}
 
 
 def ranking_warnings(study: optuna.Study, config: dict[str, Any]) -> list[str]:
@@ -97,6 +98,7 @@ def summary(study: optuna.Study, storage_url: str, finalist: dict[str, Any] | No
                       if Attr.STOP_REASON in t.user_attrs)
     maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
     metric = study.metric_names[0] if study.metric_names else "value"
+    latency = latency_summary(study)
     return {
         "study_name": study.study_name,
         # the result at full size, first wherever a user reads it (terminal, note, best.yaml)
@@ -122,9 +124,9 @@ def summary(study: optuna.Study, storage_url: str, finalist: dict[str, Any] | No
         "best_yaml": str(best_yaml) if best_yaml else None,
         "rerun_command": rerun_command(best_yaml) if best_yaml else None,
         "memory": memory_report(study),
-        "latency": latency_summary(study),
+        "latency": latency,
         "artifacts": str(artifacts) if artifacts else None,
-        "warnings": list(warnings or []) + latency_warnings(study),
+        "warnings": list(warnings or []) + latency_warnings(latency),
     }
 
 

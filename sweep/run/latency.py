@@ -62,5 +62,5 @@ def latency_attrs(weights: Path, images: tuple[Path, ...], imgsz: int,
     timed on the first of the validation `images`; {} when latency is not wanted."""
     if not wanted(config):
         return {}
-    found = measure(weights, sorted(images)[0], imgsz, config["latency"])
+    found = measure(weights, min(images), imgsz, config["latency"])
     return {Attr.LATENCY_MS: found["ms"], Attr.LATENCY: found}
