@@ -31,12 +31,14 @@ def _fit(value: Any, dist: BaseDistribution) -> Any:
     return int(round(value)) if isinstance(dist, IntDistribution) else float(value)
 
 
-def baseline_params(distributions: Mapping[str, BaseDistribution], num_classes: int
-                    ) -> dict[str, Any]:
-    """Ultralytics' default value of every searched argument, fitted into the space."""
+def baseline_params(distributions: Mapping[str, BaseDistribution], num_classes: int,
+                    fixed: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Ultralytics' default value of every searched argument, fitted into the space; where the
+    config also fixes a searched argument (`fixed`: train.*, e.g. imgsz), that value, the one
+    a run without tuning would use."""
     from ultralytics.cfg import DEFAULT_CFG_DICT
 
-    defaults = dict(DEFAULT_CFG_DICT)
+    defaults = {**DEFAULT_CFG_DICT, **(fixed or {})}
     if str(defaults.get("optimizer")).lower() == "auto":  # trainer.build_optimizer, short runs
         defaults.update(optimizer="AdamW", lr0=round(0.002 * 5 / (4 + num_classes), 6),
                         momentum=0.9)

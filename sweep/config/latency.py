@@ -14,10 +14,11 @@ FORMAT_NEEDS: dict[str, tuple[str, ...]] = {
 
 def wanted(config: Mapping[str, Any]) -> bool:
     """Whether trials measure their latency: `latency.measure`, or auto when a constraint on it
-    is set (measuring costs each trial a second or so)."""
+    is set or it is an objective (measuring costs each trial a second or so)."""
     measure = (config.get("latency") or {}).get("measure", False)
     if measure == "auto":
-        return config["study"].get("max_latency_ms") is not None
+        return (config["study"].get("max_latency_ms") is not None
+                or "latency_ms" in (config["study"].get("objectives") or ()))
     return measure is True
 
 

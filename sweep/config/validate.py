@@ -12,6 +12,7 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 
 from sweep.config.latency_check import validate_latency
+from sweep.config.objectives import objectives_problem
 from sweep.config.space import to_distributions
 from sweep.core.errors import ConfigError
 from sweep.core.results import METRICS
@@ -231,6 +232,10 @@ def validate(cfg: DictConfig) -> None:
         raise ConfigError("dashboard.port", port, "must be a port number (1-65535)",
                           "set dashboard.port=8080")
     validate_latency(resolved)  # type: ignore[arg-type]
+    wrong = objectives_problem(resolved, list(METRICS))  # type: ignore[arg-type]
+    if wrong:
+        raise ConfigError("study.objectives", resolved["study"].get("objectives"),  # type: ignore[index]
+                          *wrong)
     for key in ("data", "model"):
         if not isinstance(cfg[key], str) or not cfg[key]:
             raise ConfigError(key, cfg[key], "must be a non-empty string",

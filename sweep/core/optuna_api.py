@@ -20,6 +20,17 @@ from optuna.trial import FrozenTrial
 TrialLike = optuna.Trial | FrozenTrial
 
 
+def value_of(trial: FrozenTrial) -> float | None:
+    """The trial's metric: its value, or in a multi-objective study its first value (sweep puts
+    the metric first: sweep.config.objectives). None when it has none (pruned, failed)."""
+    return None if trial.values is None else float(trial.values[0])
+
+
+def maximizes(study: optuna.Study) -> bool:
+    """Whether the study maximises its metric (its first objective)."""
+    return study.directions[0] == optuna.study.StudyDirection.MAXIMIZE
+
+
 def storage_of(study: optuna.Study) -> BaseStorage:
     return study._storage
 

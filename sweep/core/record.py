@@ -66,6 +66,11 @@ RECORD_PREFIX = "sweep:"
 WANDB_SWEEP_ATTR = "wandb_sweep_id"
 
 
+# An infeasible trial's latency in a multi-objective study (it has none: it never trained):
+# ten seconds per image, slower than any YOLO model anywhere, yet finite for the samplers.
+WORST_LATENCY_MS = 10_000.0
+
+
 def worst_value(direction: str) -> float:
     """The value an infeasible trial is told with: every metric sweep reports is in [0, 1]."""
     return 0.0 if direction == "maximize" else 1.0

@@ -12,6 +12,7 @@ import optuna
 from optuna.trial import TrialState
 from rich.console import Console
 
+from sweep.config.objectives import is_multi_objective
 from sweep.config.plan import Plan
 from sweep.core.events import Callbacks
 from sweep.core.liveness import identity, is_alive_here
@@ -70,9 +71,11 @@ def finalize(plan: Plan, study: optuna.Study, dataset: datasets.Dataset,
              ) -> dict[str, Any] | None:
     """Train the finalist once per (best parameters, final.*); return its record. `race`: race
     the candidates (final.candidates of them, with the baseline) even when that is 1, or
-    never; None: race when final.candidates > 1."""
+    never; None: race when final.candidates > 1, or always in a multi-objective study (its
+    result is the front at full size; the finalist is the front's most accurate member)."""
     cfg = plan.config
-    racing = int(cfg["final"]["candidates"]) > 1 if race is None else race
+    racing = (int(cfg["final"]["candidates"]) > 1 or is_multi_objective(cfg)
+              if race is None else race)
     if racing and not cfg["final"]["params"] and best_trial(study) is not None:
         running = len(study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)))
         if running and not cfg["final"]["only"]:

@@ -24,20 +24,35 @@ from rich.console import Console
 
 from sweep.config.plan import Plan
 from sweep.config.space import to_distributions
+from sweep.core.optuna_api import maximizes, value_of
 from sweep.core.record import Attr
 from sweep.study.naming import artifact_dir
 from sweep.study.open import open_study
-from sweep.study.queries import feasible_complete
+from sweep.study.queries import feasible_complete, pareto_front
 from sweep.study.storage import claim_lock
 
 
+def spread(front: list[FrozenTrial], count: int) -> list[FrozenTrial]:
+    """`count` members of a front sorted by metric, evenly spaced along it, both ends kept:
+    the race covers the whole trade-off, not its most accurate end."""
+    if len(front) <= count:
+        return list(front)
+    if count == 1:
+        return front[:1]
+    picks = sorted({round(i * (len(front) - 1) / (count - 1)) for i in range(count)})
+    return [front[i] for i in picks]
+
+
 def candidates(study: optuna.Study, count: int) -> list[FrozenTrial]:
-    """The best `count` feasible completed trials by value, then the baseline if not among
-    them."""
-    maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
+    """The best `count` feasible completed trials by value (in a multi-objective study, `count`
+    members of the Pareto front, spread along it), then the baseline if not among them."""
     complete = feasible_complete(study)
-    complete.sort(key=lambda t: (-t.value if maximize else t.value, t.number))  # type: ignore[operator]
-    chosen = complete[:count]
+    if len(study.directions) > 1:
+        chosen = spread(pareto_front(study), count)
+    else:
+        sign = -1.0 if maximizes(study) else 1.0
+        complete.sort(key=lambda t: (sign * value_of(t), t.number))  # type: ignore[operator]
+        chosen = complete[:count]
     baseline = next((t for t in complete if t.user_attrs.get(Attr.BASELINE)), None)
     if baseline is not None and baseline.number not in {t.number for t in chosen}:
         chosen.append(baseline)
@@ -83,7 +98,7 @@ def open_race(plan: Plan, study: optuna.Study) -> tuple[Plan, optuna.Study, list
         if not race.get_trials(deepcopy=False):
             for trial in chosen:
                 race.enqueue_trial(trial.params, user_attrs={
-                    Attr.CANDIDATE_OF: trial.number, Attr.LOW_FIDELITY: trial.value,
+                    Attr.CANDIDATE_OF: trial.number, Attr.LOW_FIDELITY: value_of(trial),
                     Attr.BASELINE: bool(trial.user_attrs.get(Attr.BASELINE))})
     return rplan, race, chosen
 

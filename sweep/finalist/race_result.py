@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import optuna
-from optuna.trial import TrialState
+from optuna.trial import FrozenTrial, TrialState
 
 from sweep.config.plan import Plan
+from sweep.core.optuna_api import maximizes, value_of
 from sweep.core.record import Attr
 from sweep.core.results import best_epoch_metrics
-from sweep.study.queries import best_trial
+from sweep.study.queries import best_trial, pareto_front
 from sweep.study.records import final_key
 
 
@@ -22,16 +23,16 @@ def race_summary(race: optuna.Study) -> dict[str, Any]:
     rank, and the Spearman correlation of the two rankings (None when it is undefined)."""
     from scipy.stats import rankdata, spearmanr
 
-    maximize = race.direction == optuna.study.StudyDirection.MAXIMIZE
+    maximize = maximizes(race)
     rows = []
     for trial in race.get_trials(deepcopy=False):
         if Attr.CANDIDATE_OF not in trial.user_attrs:
             continue
-        done = trial.state == TrialState.COMPLETE and trial.value is not None
+        done = trial.state == TrialState.COMPLETE and trial.values is not None
         rows.append({"trial": trial.user_attrs[Attr.CANDIDATE_OF], "race_trial": trial.number,
                      "state": trial.state.name, "baseline": trial.user_attrs[Attr.BASELINE],
                      "low_fidelity": trial.user_attrs[Attr.LOW_FIDELITY],
-                     "full_size": trial.value if done else None,
+                     "full_size": value_of(trial) if done else None,
                      "epochs_run": trial.user_attrs.get(Attr.EPOCHS_RUN),
                      "train_s": trial.user_attrs.get(Attr.TRAIN_S),
                      "stop_reason": trial.user_attrs.get(Attr.STOP_REASON),
@@ -48,6 +49,31 @@ def race_summary(race: optuna.Study) -> dict[str, Any]:
         correlation = round(float(spearmanr([r["low_fidelity"] for r in ranked],
                                             [r["full_size"] for r in ranked]).statistic), 3)
     return {"study": race.study_name, "candidates": rows, "rank_correlation": correlation}
+
+
+def _member(trial: FrozenTrial, names: list[str]) -> dict[str, Any]:
+    """A front member: its objectives by name, parameters and where its weights are."""
+    row: dict[str, Any] = {"trial": trial.user_attrs.get(Attr.CANDIDATE_OF, trial.number),
+                           "baseline": bool(trial.user_attrs.get(Attr.BASELINE)),
+                           **dict(zip(names, trial.values, strict=True)),
+                           "params": dict(trial.params)}
+    if Attr.CANDIDATE_OF in trial.user_attrs:
+        row["race_trial"] = trial.number
+        row["weights"] = str(Path(trial.user_attrs[Attr.RUN_DIR]) / "weights" / "best.pt")
+    return row
+
+
+def pareto_summary(study: optuna.Study, race: optuna.Study | None) -> dict[str, Any] | None:
+    """summary.json's `pareto` for a multi-objective study (None for one objective): the
+    search's front at low fidelity and the race's at full size, each by metric, best first;
+    each full-size member with the weights it trained (pick one by its latency)."""
+    if len(study.directions) == 1:
+        return None
+    names = list(study.metric_names or [])
+    return {"objectives": names,
+            "directions": [d.name.lower() for d in study.directions],
+            "low_fidelity": [_member(t, names) for t in pareto_front(study)],
+            "full_size": [_member(t, names) for t in pareto_front(race)] if race else []}
 
 
 def finalist_record(plan: Plan, race: optuna.Study, started: float) -> dict[str, Any] | None:

@@ -13,6 +13,7 @@ import psutil
 from omegaconf import DictConfig
 from rich.console import Console
 
+from sweep.config.objectives import objectives_line
 from sweep.config.plan import Plan
 from sweep.config.sizes import sizes_reason
 from sweep.config.space import to_distributions
@@ -20,7 +21,7 @@ from sweep.core.events import Callbacks
 from sweep.core.optuna_api import storage_of
 from sweep.core.secrets import redact
 from sweep.finalist.decide import finalize
-from sweep.finalist.race_result import race_summary
+from sweep.finalist.race_result import pareto_summary, race_summary
 from sweep.pipeline.budget import budget_record, shrink_finale, sizes_line
 from sweep.pipeline.prepare import prepare
 from sweep.pipeline.search import failure_hint, search
@@ -51,6 +52,8 @@ def run(cfg: DictConfig, choices: Mapping[str, Any], console: Console | None = N
                              sizes_reason(choices, cfg.data)), markup=False, soft_wrap=True)
     if plan.label_warning:
         console.print(plan.label_warning, style="yellow", markup=False, soft_wrap=True)
+    if objectives_line(config):
+        console.print(objectives_line(config), markup=False, soft_wrap=True)
     callbacks.fire("on_run_start", plan)
     only = bool(config["final"]["only"])
     if only:
@@ -121,18 +124,19 @@ def finish(plan: Plan, study: optuna.Study, finalist: dict[str, Any] | None,
     race_study = optuna.load_study(study_name=finalist["race"], storage=storage_of(study)
                                    ) if finalist and finalist.get("race") else None
     race = race_summary(race_study) if race_study else None
+    pareto = pareto_summary(study, race_study)
     if params:
         best_yaml = study_dir / "best.yaml"
     data = summary(study, plan.storage_url, finalist, best_yaml, stopped_by,
                    artifact_dir(plan.config, study_dir), ranking_warnings(study, plan.config),
                    race, int(plan.config["trial"]["epochs"]),
                    f"{finale.shrunk} (budget={plan.budget['asked']})" if finale and plan.budget
-                   and not finale.race and finale.shrunk else None)
+                   and not finale.race and finale.shrunk else None, pareto)
     data["budget"] = budget_record(plan, study, phases, finale,
                                    race_study.get_trials(deepcopy=False) if race_study else [])
     if best_yaml is not None and params:
         write_best_yaml(best_yaml, plan.config, plan.study_name, plan.storage_url, params,
-                        race, data["outcome"])
+                        race, data["outcome"], pareto)
     write_summary(study_dir / "summary.json", data)
     write_review(study, data, plan.config, study_dir)
     print_report(console, study, data, study_dir)

@@ -26,7 +26,8 @@ def enqueue_baseline(plan: Plan, study: optuna.Study, num_classes: int) -> None:
     with claim_lock(plan.storage_url, plan.study_name):
         if study.get_trials(deepcopy=False):
             return
-        params = baseline_params(to_distributions(plan.config["space"]), num_classes)
+        params = baseline_params(to_distributions(plan.config["space"]), num_classes,
+                                 plan.config["train"])
         study.enqueue_trial(params, user_attrs={Attr.BASELINE: True})
 
 

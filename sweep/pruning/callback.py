@@ -32,14 +32,17 @@ class EpochPruner:
         maximize: whether larger values are better (picks the best epoch's value).
         on_epoch: called with each epoch's step, value and metrics once Optuna has the value,
             before the prune decision (trackers follow the trial through it).
+        reports: False in a multi-objective study, which Optuna neither takes per-epoch values
+            nor prunes in: the best epoch is still tracked, nothing is reported or asked.
     """
 
     def __init__(self, trial: Reporter, metric_key: str | None, maximize: bool = True,
-                 on_epoch: EpochHook | None = None) -> None:
+                 on_epoch: EpochHook | None = None, reports: bool = True) -> None:
         self.trial = trial
         self.metric_key = metric_key
         self.maximize = maximize
         self.on_epoch = on_epoch
+        self.reports = reports
         self.values: list[float] = []
         self.pruned = False
 
@@ -54,10 +57,11 @@ class EpochPruner:
         if value is None:
             return
         self.values.append(value)
-        self.trial.report(value, step=int(trainer.epoch))
+        if self.reports:
+            self.trial.report(value, step=int(trainer.epoch))
         if self.on_epoch is not None:
             self.on_epoch(int(trainer.epoch), value, epoch_metrics(trainer))
-        if not trainer.stop and self.trial.should_prune():
+        if self.reports and not trainer.stop and self.trial.should_prune():
             self.pruned = True
             trainer.stop = True
 

@@ -30,12 +30,13 @@ def asked_every_epoch(config: Mapping[str, Any]) -> bool:
     return config["pruning"]["wait_for_stall"] is False
 
 
-def early_stop_patience(config: Mapping[str, Any]) -> int:
+def early_stop_patience(config: Mapping[str, Any], pruned: bool = True) -> int:
     """Ultralytics' `patience` for a trial: `trial.patience`, or 0 (no early stop) when a pruner
     is asked every epoch: it decides then, so a trial that stalls while it leads runs on.
-    Measured from weights, that kept the best value on 3 of 3 seeds (docs/benchmarks.md)."""
-    if asked_every_epoch(config) and not str(config["pruner"]["_target_"]).endswith(
-            ".NopPruner"):
+    Measured from weights, that kept the best value on 3 of 3 seeds (docs/benchmarks.md).
+    `pruned` false: no pruner is asked at all (a multi-objective study), the early stop stays."""
+    if pruned and asked_every_epoch(config) and not str(
+            config["pruner"]["_target_"]).endswith(".NopPruner"):
         return 0
     return int(config["trial"]["patience"])
 

@@ -9,6 +9,7 @@ from typing import Any
 import optuna
 from optuna.trial import TrialState
 
+from sweep.core.optuna_api import value_of
 from sweep.core.record import MAX_LATENCY_RECORD, Attr
 from sweep.study.records import get_record
 
@@ -26,7 +27,7 @@ def latency_summary(study: optuna.Study) -> dict[str, Any] | None:
             "within": sum(limit is None or t.user_attrs[Attr.LATENCY_MS] <= limit
                           for t in measured),
             "fastest": {"trial": fastest.number, "latency_ms": fastest.user_attrs[Attr.LATENCY_MS],
-                        "value": fastest.value},
+                        "value": value_of(fastest)},
             "measured_on": {key: how.get(key) for key in ("device", "threads", "format")}}
 
 

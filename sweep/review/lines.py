@@ -12,6 +12,16 @@ def rerun_command(best_yaml: Path) -> str:
     return f"python -m sweep --config-path {best_yaml.parent} --config-name {best_yaml.stem}"
 
 
+def pareto_lines(pareto: dict[str, Any]) -> list[str]:
+    """The front at full size, one line per member with its weights (best.yaml, the terminal,
+    the note): pick the one whose latency fits the target."""
+    metric, speed = pareto["objectives"]
+    return [f"trial {m['trial']}{' (the defaults)' if m['baseline'] else ''}: {metric} "
+            f"{m[metric]:.4g}, {speed} {m[speed]:.3g}, weights {m.get('weights', '-')}, params "
+            + ", ".join(f"{k}={fmt(v)}" for k, v in m["params"].items())
+            for m in pareto["full_size"]]
+
+
 def race_lines(race: dict[str, Any]) -> list[str]:
     """The race, one line per candidate, then the rank correlation."""
     lines = []
@@ -90,3 +100,40 @@ def outcome(finalist: dict[str, Any] | None, race: dict[str, Any] | None, metric
            f"not compared with Ultralytics' defaults at full size: {no_race}" if no_race else
            "not compared with Ultralytics' defaults at full size: final.candidates > 1 races them")
     return f"finalist: {who}, {at} at full size ({why})"
+
+
+def _dominates(member: dict[str, Any], other: dict[str, Any], names: list[str],
+               directions: list[str]) -> bool:
+    """Whether `member` is at least as good as `other` on every objective and better on one."""
+    signs = [1.0 if way == "maximize" else -1.0 for way in directions]
+    mine = [sign * member[name] for sign, name in zip(signs, names, strict=True)]
+    theirs = [sign * other[name] for sign, name in zip(signs, names, strict=True)]
+    return all(a >= b for a, b in zip(mine, theirs, strict=True)) and mine != theirs
+
+
+def pareto_outcome(pareto: dict[str, Any], race: dict[str, Any] | None) -> str:
+    """A multi-objective run's result, said first: the front at full size (at low fidelity
+    when no race finished), each member's metric and latency, and where Ultralytics' defaults
+    stand against it."""
+    names, directions = pareto["objectives"], pareto["directions"]
+    metric, speed = names
+    members, where = pareto["full_size"], "at full size"
+    if not members:
+        members, where = pareto["low_fidelity"], "at low fidelity (no race finished)"
+    if not members:
+        return "no trial completed within the study's constraints: there is no Pareto front"
+    listed = "; ".join(f"trial {m['trial']}{' (the defaults)' if m['baseline'] else ''} "
+                       f"{metric} {m[metric]:.4g} at {m[speed]:.3g} ms" for m in members)
+    line = f"Pareto front {where}, {len(members)} member(s): {listed}"
+    base = next((c for c in (race or {}).get("candidates", [])
+                 if c["baseline"] and c["full_size"] is not None), None)
+    if base is None or not pareto["full_size"] or base.get("latency_ms") is None:
+        return line
+    if any(m["baseline"] for m in members):
+        return line + "; Ultralytics' defaults are on it"
+    mark = {metric: base["full_size"], speed: base["latency_ms"]}
+    better = next((m for m in members if _dominates(m, mark, names, directions)), None)
+    standing = (f"dominated by trial {better['trial']}" if better
+                else "outside the study's constraints")
+    return (line + f"; Ultralytics' defaults ({metric} {base['full_size']:.4g} at "
+            f"{base['latency_ms']:.3g} ms) are {standing}")

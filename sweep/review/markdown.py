@@ -10,9 +10,10 @@ from typing import Any
 
 from optuna.trial import FrozenTrial
 
+from sweep.core.optuna_api import value_of
 from sweep.core.record import Attr
 from sweep.core.text import fmt
-from sweep.review.lines import budget_line, race_lines, stopped_early_line
+from sweep.review.lines import budget_line, pareto_lines, race_lines, stopped_early_line
 from sweep.review.plots import STUDY_PLOTS
 
 
@@ -60,6 +61,12 @@ def summary_markdown(data: Mapping[str, Any], metric: str) -> str:
             lines.append(f"Baseline trial #{baseline['number']} (Ultralytics' defaults) did not "
                          f"complete ({baseline['state'].lower()}).")
         lines += ["", *_params_table(best["params"]), ""]
+    pareto = data.get("pareto")
+    if pareto and pareto["full_size"]:
+        lines += ["### Pareto front at full size", "",
+                  "Each member's weights are trained at full size: deploy the one whose "
+                  "latency fits the target.", "", *(f"- {line}" for line in pareto_lines(pareto)),
+                  ""]
     race = data.get("race")
     if race:
         lines += ["### Race of the top candidates at full size", "",
@@ -86,7 +93,7 @@ def _trial_row(trial: FrozenTrial, latency: bool) -> str:
     params = ", ".join(f"{k}={fmt(v)}" for k, v in trial.params.items())
     link = f"[run]({attrs[Attr.WANDB_URL]})" if attrs.get(Attr.WANDB_URL) else ""
     speed = f" {fmt(attrs.get(Attr.LATENCY_MS))} |" if latency else ""
-    return (f"| {trial.number} | {trial.state.name.lower()} | {fmt(trial.value)} |{speed} "
+    return (f"| {trial.number} | {trial.state.name.lower()} | {fmt(value_of(trial))} |{speed} "
             f"{fmt(attrs.get(Attr.EPOCHS_RUN))} | {fmt(attrs.get(Attr.STOP_REASON))} | {params} | "
             f"{link} |")
 
@@ -107,6 +114,8 @@ def report_markdown(data: Mapping[str, Any], metric: str, trials: list[FrozenTri
                   f"that fit: {memory['largest_batch_that_fit']}."]
     lines += ["", "## Plots", ""]
     for name, title in STUDY_PLOTS.items():
+        if name == "pareto" and name not in plots:  # a single-objective study has no front
+            continue
         drawn = plots.get(name)
         lines.append(f"### {title}")
         if isinstance(drawn, Path):

@@ -11,6 +11,7 @@ from typing import Any
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
+from sweep.core.optuna_api import maximizes, value_of
 from sweep.core.record import Attr
 from sweep.study.queries import feasible_complete
 
@@ -22,6 +23,7 @@ STUDY_PLOTS = {
     "parallel": "Parallel coordinate",
     "compute": "Best value against compute",
     "race": "The race: each candidate at low fidelity and at full size",
+    "pareto": "Pareto front: the metric against latency, at low fidelity and at full size",
 }
 
 
@@ -81,16 +83,17 @@ def _compute(study: optuna.Study, metric: str, race: dict[str, Any] | None) -> A
     """Best value so far against cumulative training epochs (every trial's epochs count,
     pruned and failed ones too: that is what the sweep spent), then the race's full-size
     epochs and the best full-size value so far, as a second line."""
-    maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
+    maximize = maximizes(study)
     feasible = {t.number for t in feasible_complete(study)}
     spent, best, xs, ys = 0, None, [], []
     seconds = 0.0
     for trial in _finished(study):
         spent += int(trial.user_attrs.get(Attr.EPOCHS_RUN, len(trial.intermediate_values)))
         seconds += float(trial.user_attrs.get(Attr.TRAIN_S, 0.0))
-        if trial.number in feasible and trial.value is not None:
-            if best is None or (trial.value > best if maximize else trial.value < best):
-                best = trial.value
+        value = value_of(trial)
+        if trial.number in feasible and value is not None:
+            if best is None or (value > best if maximize else value < best):
+                best = value
         if best is not None:
             xs.append(spent)
             ys.append(best)
@@ -140,15 +143,49 @@ def _race(race: dict[str, Any] | None, metric: str) -> Any:
     return ax
 
 
-def _axes(study: optuna.Study, name: str, metric: str, race: dict[str, Any] | None) -> Any:
+def _pareto(study: optuna.Study, pareto: dict[str, Any] | None) -> Any:
+    """Every feasible completed trial's metric against its latency, the front at low fidelity
+    joined by a line, and the race's front at full size: what each millisecond buys."""
+    if not pareto:
+        raise ValueError("one objective (study.objectives=[fitness,latency_ms] draws it)")
+    metric, speed = pareto["objectives"]
+    trials = feasible_complete(study)
+    if not trials:
+        raise ValueError("no trial completed within the constraints")
+    plt = _pyplot()
+    figure, ax = plt.subplots(figsize=(6.4, 4.2))
+    ax.scatter([t.values[1] for t in trials], [t.values[0] for t in trials], color="lightgray",
+               label="trials (low fidelity)")
+    for members, style, label in ((pareto["low_fidelity"], "o-", "front at low fidelity"),
+                                  (pareto["full_size"], "s-", "front at full size (race)")):
+        ordered = sorted(members, key=lambda m: m[speed])
+        if ordered:
+            ax.plot([m[speed] for m in ordered], [m[metric] for m in ordered], style,
+                    drawstyle="steps-post", label=label)
+            for m in ordered:
+                ax.annotate(f"#{m['trial']}" + (" defaults" if m["baseline"] else ""),
+                            (m[speed], m[metric]), textcoords="offset points", xytext=(5, 4))
+    ax.set(xlabel=f"{speed} (ms per image)", ylabel=metric, title="Pareto front")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def _axes(study: optuna.Study, name: str, metric: str, race: dict[str, Any] | None,
+          pareto: dict[str, Any] | None = None) -> Any:
     from optuna.visualization import matplotlib as vis
 
     complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    # a multi-objective study's plots show its metric (its first objective)
+    target = {"target": value_of} if len(study.directions) > 1 else {}
     if name == "history":
         if not complete:
             raise ValueError("no trial completed")
-        return vis.plot_optimization_history(study, target_name=metric)
+        return vis.plot_optimization_history(study, target_name=metric, **target)
     if name == "intermediate":
+        if len(study.directions) > 1:
+            raise ValueError("a multi-objective study has no per-epoch values in Optuna "
+                             "(each trial's results.csv has them)")
         if not any(t.intermediate_values for t in study.get_trials(deepcopy=False)):
             raise ValueError("no trial reported a value")
         ax = vis.plot_intermediate_values(study)
@@ -157,30 +194,36 @@ def _axes(study: optuna.Study, name: str, metric: str, race: dict[str, Any] | No
             ax.get_legend().remove()  # one legend line per trial outgrows the plot
         return ax
     if name == "importance":
-        if len(complete) < 2 or len({t.value for t in complete}) < 2:
+        if len(complete) < 2 or len({value_of(t) for t in complete}) < 2:
             raise ValueError("needs at least 2 completed trials with different values")
-        return vis.plot_param_importances(study, target_name=metric)
+        return vis.plot_param_importances(study, target_name=metric, **target)
     if name == "parallel":
         if not complete:
             raise ValueError("no trial completed")
-        return vis.plot_parallel_coordinate(study, target_name=metric)
+        return vis.plot_parallel_coordinate(study, target_name=metric, **target)
     if name == "race":
         return _race(race, metric)
+    if name == "pareto":
+        return _pareto(study, pareto)
     return _compute(study, metric, race)
 
 
 def study_plots(study: optuna.Study, metric: str, out_dir: Path,
-                race: dict[str, Any] | None = None) -> dict[str, Path | str]:
-    """Draw every plot of STUDY_PLOTS into `out_dir` (`race`: summary.json's); name -> its PNG,
-    or why it was not drawn."""
+                race: dict[str, Any] | None = None, pareto: dict[str, Any] | None = None
+                ) -> dict[str, Path | str]:
+    """Draw every plot of STUDY_PLOTS into `out_dir` (`race`, `pareto`: summary.json's); name
+    -> its PNG, or why it was not drawn."""
     drawn: dict[str, Path | str] = {}
     plt = _pyplot()
     for name in STUDY_PLOTS:
         stale = out_dir / f"{name}.png"
+        if name == "pareto" and pareto is None:  # one objective: no front to draw
+            stale.unlink(missing_ok=True)
+            continue
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # Optuna's "experimental" notices
-                ax = _axes(study, name, metric, race)
+                ax = _axes(study, name, metric, race, pareto)
             figure = ax.flat[0].figure if hasattr(ax, "flat") else ax.figure
             drawn[name] = _save(figure, stale)
         except Exception as err:  # noqa: BLE001 - a plot must never fail a sweep

@@ -25,7 +25,8 @@ def write_review(study: optuna.Study, data: Mapping[str, Any], config: dict[str,
     metric = config["study"]["metric"]
     report = study_dir / "report.md"
     try:
-        plots = study_plots(study, metric, study_dir / "report", data.get("race"))
+        plots = study_plots(study, metric, study_dir / "report", data.get("race"),
+                            data.get("pareto"))
         report.write_text(report_markdown(data, metric, study.get_trials(deepcopy=False), plots,
                                           study_dir))
     except Exception as err:  # noqa: BLE001 - the sweep's results are already safe

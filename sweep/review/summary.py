@@ -11,10 +11,11 @@ from typing import Any
 import optuna
 from optuna.trial import TrialState
 
+from sweep.core.optuna_api import maximizes, value_of
 from sweep.core.record import Attr, Stop
 from sweep.core.secrets import redact
 from sweep.review.latency import latency_summary, latency_warnings
-from sweep.review.lines import outcome, rerun_command
+from sweep.review.lines import outcome, pareto_outcome, rerun_command
 from sweep.study.memory import memory_report
 from sweep.study.queries import best_trial, counts, feasible_complete, finished_trials
 
@@ -27,8 +28,10 @@ def _baseline(study: optuna.Study) -> dict[str, Any] | None:
     if not ended:
         return None
     trial = min(ended, key=lambda t: t.state != TrialState.COMPLETE)  # the first completed
-    value = trial.value if trial.state == TrialState.COMPLETE else None
-    return {"number": trial.number, "state": trial.state.name, "value": value}
+    value = value_of(trial) if trial.state == TrialState.COMPLETE else None
+    return {"number": trial.number, "state": trial.state.name, "value": value,
+            **({"latency_ms": trial.user_attrs[Attr.LATENCY_MS]}
+               if Attr.LATENCY_MS in trial.user_attrs else {})}
 
 
 def ranking_warnings(study: optuna.Study, config: dict[str, Any]) -> list[str]:
@@ -37,10 +40,10 @@ def ranking_warnings(study: optuna.Study, config: dict[str, Any]) -> list[str]:
     complete = feasible_complete(study)
     if len(complete) < 2:
         return []
-    value, count = Counter(round(float(t.value or 0.0), 4) for t in complete).most_common(1)[0]
+    value, count = Counter(round(value_of(t) or 0.0, 4) for t in complete).most_common(1)[0]
     if count * 2 < len(complete):
         return []
-    tied = [t for t in complete if round(float(t.value or 0.0), 4) == value]
+    tied = [t for t in complete if round(value_of(t) or 0.0, 4) == value]
     best = best_trial(study)
     sentence = (f"{count} of {len(complete)} completed trials share {config['study']['metric']} "
                 f"{value:g} (trials {', '.join(str(t.number) for t in tied)}), so they cannot "
@@ -89,38 +92,43 @@ def summary(study: optuna.Study, storage_url: str, finalist: dict[str, Any] | No
             best_yaml: Path | None, stopped_by: str | None,
             artifacts: Path | None = None, warnings: list[str] | None = None,
             race: dict[str, Any] | None = None, trial_epochs: int | None = None,
-            no_race: str | None = None) -> dict[str, Any]:
+            no_race: str | None = None, pareto: dict[str, Any] | None = None
+            ) -> dict[str, Any]:
     """summary.json. `no_race`: why a finalist was not raced against the defaults, when the
-    config asked for a race (the budget left no time for one)."""
+    config asked for a race (the budget left no time for one); `pareto`: a multi-objective
+    study's fronts (sweep.finalist.race_result.pareto_summary)."""
     best = best_trial(study)
     baseline = _baseline(study)
     reasons = Counter(str(t.user_attrs[Attr.STOP_REASON]) for t in study.get_trials(deepcopy=False)
                       if Attr.STOP_REASON in t.user_attrs)
-    maximize = study.direction == optuna.study.StudyDirection.MAXIMIZE
+    maximize = maximizes(study)
     metric = study.metric_names[0] if study.metric_names else "value"
     latency = latency_summary(study)
     return {
         "study_name": study.study_name,
         # the result at full size, first wherever a user reads it (terminal, note, best.yaml)
-        "outcome": outcome(finalist, race, metric, maximize,
-                           baseline["number"] if baseline else None, no_race),
+        "outcome": (pareto_outcome(pareto, race) if pareto else
+                    outcome(finalist, race, metric, maximize,
+                            baseline["number"] if baseline else None, no_race)),
         "storage": redact(storage_url),
         "counts": counts(study),
         "stop_reasons": dict(reasons.most_common()),
         "stopped_early": epochs_saved(study, trial_epochs) if trial_epochs else None,
         "stopped_by": stopped_by,
         "best_trial": None if best is None else {
-            "number": best.number, "params": best.params, "value": best.value,
+            "number": best.number, "params": best.params, "value": value_of(best),
             "run_dir": best.user_attrs.get(Attr.RUN_DIR),
             **({"latency_ms": best.user_attrs[Attr.LATENCY_MS]}
                if Attr.LATENCY_MS in best.user_attrs else {}),
         },
         "baseline": baseline,
         "gain_over_baseline": (None if best is None or baseline is None or
-                               baseline["value"] is None else best.value - baseline["value"]),
+                               baseline["value"] is None
+                               else value_of(best) - baseline["value"]),  # type: ignore[operator]
         "finalist": finalist,
         "race": race,
         "gain_over_defaults_at_full_size": _full_size_gain(race),
+        "pareto": pareto,
         "best_yaml": str(best_yaml) if best_yaml else None,
         "rerun_command": rerun_command(best_yaml) if best_yaml else None,
         "memory": memory_report(study),

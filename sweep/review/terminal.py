@@ -10,9 +10,10 @@ from optuna.trial import TrialState
 from rich.console import Console
 from rich.table import Table
 
+from sweep.core.optuna_api import maximizes, value_of
 from sweep.core.record import Attr
 from sweep.core.text import fmt
-from sweep.review.lines import budget_line, race_lines, stopped_early_line
+from sweep.review.lines import budget_line, pareto_lines, race_lines, stopped_early_line
 
 
 def print_report(console: Console, study: optuna.Study, data: dict[str, Any], study_dir: Path,
@@ -22,14 +23,15 @@ def print_report(console: Console, study: optuna.Study, data: dict[str, Any], st
     if data.get("outcome"):
         console.print(data["outcome"], style="bold", markup=False, soft_wrap=True)
     trials = [t for t in study.get_trials(deepcopy=False) if t.state == TrialState.COMPLETE]
-    reverse = study.direction == optuna.study.StudyDirection.MAXIMIZE
-    trials.sort(key=lambda t: t.value if t.value is not None else 0.0, reverse=reverse)
+    trials.sort(key=lambda t: value_of(t) or 0.0, reverse=maximizes(study))
+    timed = any(Attr.LATENCY_MS in t.user_attrs for t in trials)  # a column when measured
     table = Table(title=f"top trials of {study.study_name}")
-    for column in ("trial", "value", "epochs", "stop", "params"):
+    for column in ("trial", "value", *(["ms"] if timed else []), "epochs", "stop", "params"):
         table.add_column(column)
     for t in trials[:top]:
         params = ", ".join(f"{k}={fmt(v, none='None')}" for k, v in t.params.items())
-        table.add_row(str(t.number), fmt(t.value, none='None'),
+        speed = [fmt(t.user_attrs.get(Attr.LATENCY_MS))] if timed else []
+        table.add_row(str(t.number), fmt(value_of(t), none='None'), *speed,
                       str(t.user_attrs.get(Attr.EPOCHS_RUN, "")),
                       str(t.user_attrs.get(Attr.STOP_REASON, "")), params)
     console.print(table)
@@ -63,6 +65,11 @@ def print_report(console: Console, study: optuna.Study, data: dict[str, Any], st
         if data.get("gain_over_defaults_at_full_size") is not None:
             console.print(f"  finalist over the defaults at full size: "
                           f"{data['gain_over_defaults_at_full_size']:+.4g}")
+    pareto = data.get("pareto")
+    if pareto and pareto["full_size"]:
+        console.print("Pareto front at full size (deploy the member whose latency fits):")
+        for line in pareto_lines(pareto):
+            console.print(f"  {line}", markup=False, soft_wrap=True)
     finalist = data.get("finalist")
     if finalist:
         console.print(f"finalist: {finalist['metrics']}  weights {finalist['weights']}")

@@ -12,9 +12,10 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from sweep.core.optuna_api import value_of
 from sweep.core.record import Attr
 from sweep.core.text import fmt_seconds
-from sweep.study.queries import finished_trials
+from sweep.study.queries import best_trial, finished_trials
 
 
 def render(study: optuna.Study, trials: Sequence[FrozenTrial], n_trials: int | None,
@@ -36,10 +37,8 @@ def render(study: optuna.Study, trials: Sequence[FrozenTrial], n_trials: int | N
     finished = finished_trials(trials)
     this_run = [t for t in finished if t.user_attrs.get(Attr.RUN_ID) == run_id]
     elapsed = time.time() - started
-    try:
-        best = f"{study.best_value:.4f} (trial {study.best_trial.number})"
-    except ValueError:
-        best = "-"
+    leader = best_trial(study)
+    best = f"{value_of(leader):.4f} (trial {leader.number})" if leader else "-"
     if n_trials is None:
         return Group(table, Text(f"finished {len(finished)}   best {best}   elapsed "
                                  f"{fmt_seconds(elapsed)}   workers {workers}"),

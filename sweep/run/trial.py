@@ -11,6 +11,7 @@ from typing import Any
 
 import optuna
 
+from sweep.config.objectives import is_multi_objective
 from sweep.core.events import Callbacks
 from sweep.core.record import Attr, Stop, worst_value
 from sweep.core.results import METRICS
@@ -109,8 +110,9 @@ def run_trial(trial: optuna.Trial, cfg: dict[str, Any], dataset: datasets.Datase
             (now - first_epoch[0]) / (done - 1) if done > 1 else now - train_started, 3))
         callbacks.fire("on_epoch_end", trial, *epoch)
 
+    pruned = not is_multi_objective(cfg)  # Optuna prunes single-objective studies only
     pruner = EpochPruner(trial, METRICS[cfg["study"]["metric"]], maximize=maximize,
-                         on_epoch=on_epoch)
+                         on_epoch=on_epoch, reports=pruned)
     error: BaseException | None = None
     stopped: str | None = None  # why the trial was told to stop, when it was
     try:
@@ -118,8 +120,8 @@ def run_trial(trial: optuna.Trial, cfg: dict[str, Any], dataset: datasets.Datase
         attrs.update(subset)
         callbacks.fire("on_trial_start", trial,
                        trial_info(cfg, params, subset, model, dataset, attrs[Attr.DEVICE]))
-        args = train_args(cfg, params, int(cfg["trial"]["epochs"]), early_stop_patience(cfg),
-                          device)
+        args = train_args(cfg, params, int(cfg["trial"]["epochs"]),
+                          early_stop_patience(cfg, pruned), device)
         train_started = time.time()  # on_epoch measures from here
         try:
             train(model, data_yaml, trial_dir, "train", args,

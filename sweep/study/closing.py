@@ -22,6 +22,7 @@ from sweep.core.record import (
     MAX_LATENCY_RECORD,
     OOM_CONSTRAINT,
     RECORD_PREFIX,
+    WORST_LATENCY_MS,
     Attr,
     Stop,
     worst_value,
@@ -44,10 +45,20 @@ def close_trial(study: optuna.Study, trial: TrialLike, state: TrialState,
         handle.set_constraint(key, bound)
     callbacks.fire("on_trial_closing", handle, state)
     if state == TrialState.COMPLETE:
-        study.tell(handle, value)
+        study.tell(handle, told_values(study, value, attrs or {}))
     else:
         study.tell(handle, state=state)
     callbacks.fire("on_trial_end", frozen(study, handle))
+
+
+def told_values(study: optuna.Study, value: float | None, attrs: dict[str, Any]
+                ) -> float | list[float] | None:
+    """What `tell` gets: the metric, and in a multi-objective study (the metric, latency_ms)
+    the trial's latency too (the worst one when it has none: an infeasible trial)."""
+    if len(study.directions) == 1:
+        return value
+    return [value if value is not None else worst_value(study.directions[0].name.lower()),
+            float(attrs.get(Attr.LATENCY_MS, WORST_LATENCY_MS))]
 
 
 def constraints(study: optuna.Study, out_of_memory: bool, attrs: dict[str, Any]
@@ -67,7 +78,7 @@ def close_out_of_memory(study: optuna.Study, trial: TrialLike, reason: str,
                         attrs: dict[str, Any] | None = None,
                         callbacks: Callbacks | None = None) -> None:
     """Close a RUNNING trial as infeasible: the worst value, the constraint set, and why."""
-    close_trial(study, trial, TrialState.COMPLETE, worst_value(study.direction.name.lower()),
+    close_trial(study, trial, TrialState.COMPLETE, worst_value(study.directions[0].name.lower()),
                 attrs={**(attrs or {}), Attr.STOP_REASON: Stop.OUT_OF_MEMORY,
                        Attr.FAIL_REASON: reason},
                 out_of_memory=True, callbacks=callbacks)

@@ -28,6 +28,8 @@ def _fingerprint_keys(cfg: DictConfig) -> tuple[str, ...]:
                                else ())
     if "latency" in cfg and latency_wanted(cfg):
         keys += ("latency", "study.max_latency_ms")
+    if cfg.study.get("objectives"):  # another objective is another study (Optuna's too)
+        keys += ("study.objectives",)
     return keys
 
 

@@ -11,6 +11,7 @@ import optuna
 from hydra.utils import instantiate
 from optuna.distributions import BaseDistribution
 
+from sweep.config.objectives import directions, objectives
 from sweep.config.space import grid_values
 from sweep.core.record import MAX_LATENCY_RECORD
 from sweep.pruning.policy import make_pruner
@@ -45,12 +46,12 @@ def open_study(config: Mapping[str, Any], name: str, url: str,
     storage = open_storage(url, workers["heartbeat_interval"], workers["grace_period"],
                            on_stale=mark_stale_and_retry)
     study = optuna.create_study(storage=storage, study_name=name, load_if_exists=True,
-                                direction=config["study"]["direction"],
+                                directions=directions(config),
                                 sampler=make_sampler(config, distributions, seed_offset),
                                 pruner=make_pruner(config))
-    metric = config["study"]["metric"]
-    if study.metric_names != [metric]:  # charts say `fitness`, not "Objective 0"
-        study.set_metric_names([metric])
+    names = objectives(config)
+    if study.metric_names != names:  # charts say `fitness`, not "Objective 0"
+        study.set_metric_names(names)
     limit = config["study"].get("max_latency_ms")
     if limit is not None and get_record(study, MAX_LATENCY_RECORD) != limit:
         set_record(study, MAX_LATENCY_RECORD, limit)  # every trial closed is held to it

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
+from sweep.core.optuna_api import maximizes, value_of
 from sweep.core.record import Attr, Stop
 
 
@@ -29,16 +30,28 @@ def feasible_complete(study: optuna.Study) -> list[FrozenTrial]:
     """COMPLETE trials with a value within the study's constraints: not out of memory (told
     with the worst value: sweep.study.memory), not slower than study.max_latency_ms."""
     return [t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-            if t.value is not None and t.user_attrs.get(Attr.STOP_REASON) != Stop.OUT_OF_MEMORY
+            if t.values is not None and t.user_attrs.get(Attr.STOP_REASON) != Stop.OUT_OF_MEMORY
             and all(value <= 0 for value in t.constraints.values())]
 
 
 def best_trial(study: optuna.Study) -> FrozenTrial | None:
-    """The best feasible COMPLETE trial, or None when none completed within its constraints
-    (every one ran out of memory, say)."""
-    if not any(t.state == TrialState.COMPLETE for t in study.get_trials(deepcopy=False)):
+    """The feasible COMPLETE trial with the best metric (the first such, as Optuna's own
+    best_trial), or None when none completed within its constraints (every one ran out of
+    memory, say). In a multi-objective study: the most accurate member of the front."""
+    feasible = feasible_complete(study)
+    if not feasible:
         return None
-    try:
-        return study.best_trial  # Optuna skips infeasible trials here
-    except ValueError:
-        return None
+    sign = 1.0 if maximizes(study) else -1.0
+    return max(sorted(feasible, key=lambda t: t.number),
+               key=lambda t: sign * value_of(t))  # type: ignore[operator]
+
+
+def pareto_front(study: optuna.Study) -> list[FrozenTrial]:
+    """A multi-objective study's front: the feasible completed trials no other feasible one
+    dominates, by metric then trial number ([] for a single-objective study)."""
+    if len(study.directions) == 1:
+        return []
+    feasible = {t.number for t in feasible_complete(study)}
+    front = [t for t in study.best_trials if t.number in feasible]
+    sign = -1.0 if maximizes(study) else 1.0
+    return sorted(front, key=lambda t: (sign * t.values[0], t.number))

@@ -21,6 +21,7 @@ from optuna.distributions import (
     IntDistribution,
 )
 
+from sweep.config.objectives import ONE_METRIC, is_multi_objective
 from sweep.config.space import grid_values, to_distributions
 from sweep.core.errors import ConfigError
 from sweep.core.secrets import strip_password
@@ -134,6 +135,10 @@ def sweep_config(cfg: DictConfig | Mapping[str, Any], overrides: Sequence[str],
     container = OmegaConf.to_container(cfg, resolve=True) if OmegaConf.is_config(cfg) else cfg
     assert isinstance(container, dict)
     require_wandb_tracking(container)
+    if is_multi_objective(container):
+        raise ConfigError("study.objectives", container["study"]["objectives"],
+                          ONE_METRIC, "export with study.objectives=null (study.max_latency_ms "
+                          "keeps a limit), or run the multi-objective search with python -m sweep")
     method = method_of(container["sampler"])
     distributions = to_distributions(container["space"])
     config: dict[str, Any] = {

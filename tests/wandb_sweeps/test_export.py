@@ -19,7 +19,8 @@ from sweep.wandb_sweeps.export import early_terminate, parameter, safe_overrides
 from sweep.wandb_sweeps.values import trial_params
 from tests.conftest import CONF, sweeps_engine
 
-SAMPLERS = sorted(p.stem for p in (CONF / "sampler").glob("*.yaml"))
+# NSGA-II has no W&B method (refused below)
+SAMPLERS = sorted(p.stem for p in (CONF / "sampler").glob("*.yaml") if p.stem != "nsga2")
 
 
 PRUNERS = sorted(p.stem for p in (CONF / "pruner").glob("*.yaml"))
@@ -30,6 +31,13 @@ GRID_SPACE = ("~space.lr0", "+space.lr0={low:0.001,high:0.005,step:0.001}", "~sp
               "+space.lrf={low:0.1,high:1.0,step:0.3}", "~space.momentum", "~space.scale")
 
 
+
+
+def test_a_sampler_w_and_b_has_no_method_for_is_refused(
+        compose_cfg: Callable[..., DictConfig]) -> None:
+    with pytest.raises(ConfigError) as err:
+        sweep_config(compose_cfg("sampler=nsga2"), [], "study-x")
+    assert err.value.key == "sampler" and "has no W&B sweep method" in str(err.value)
 
 
 def violations(config: dict[str, Any]) -> list[str]:

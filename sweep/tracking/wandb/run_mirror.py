@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sweep.config.objectives import ONE_METRIC, is_multi_objective
 from sweep.core.record import WANDB_SWEEP_ATTR as SWEEP_ATTR
 from sweep.core.results import results_history
 from sweep.tracking.wandb.mirror import SWEEP_ENV, TrialMirror, parameters
@@ -85,6 +86,10 @@ class WandbMirror(TrialMirror):
             return None
         if wanted == "auto" and self.mode != "online":
             # A sweep lives on the server: none offline (README: how to link offline runs).
+            return None
+        if wanted == "auto" and is_multi_objective(plan.config):
+            say(f"{ONE_METRIC}: trial runs are mirrored to W&B project "
+                f"{self.settings['project']} without one")
             return None
 
         entity, project = self.settings.get("entity"), self.settings["project"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sweep.core.optuna_api import value_of
 from sweep.core.record import OOM_CONSTRAINT, Attr
 
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ def trial_summary(frozen: optuna.trial.FrozenTrial, metric: str, maximize: bool
     """The summary of the trial's run as the study holds the trial at its end."""
     attrs = frozen.user_attrs
     values = list(frozen.intermediate_values.values())
-    best = frozen.value if frozen.value is not None else (
+    best = value_of(frozen) if frozen.values is not None else (
         (max(values) if maximize else min(values)) if values else None)
     state = STATES.get(frozen.state.name, frozen.state.name.lower())
     if frozen.constraints.get(OOM_CONSTRAINT, 0.0) > 0:
