@@ -13,6 +13,7 @@ inference + postprocess, what `yolo predict` prints), the median over the repeat
 from __future__ import annotations
 
 import statistics
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ def measure(weights: Path, image: Path, imgsz: int, settings: Mapping[str, Any]
     import torch
     from ultralytics import YOLO
 
+    started = time.monotonic()
     fmt, device = str(settings["format"]), str(settings["device"])
     model = YOLO(str(weights), task="detect")
     if fmt != "torch":
@@ -53,7 +55,8 @@ def measure(weights: Path, image: Path, imgsz: int, settings: Mapping[str, Any]
     return {"ms": round(statistics.median(times), 3), "p10_ms": round(_percentile(times, 0.1), 3),
             "p90_ms": round(_percentile(times, 0.9), 3), "repeats": len(times),
             "device": device, "threads": int(settings["threads"]) if device == "cpu" else None,
-            "format": fmt, "imgsz": imgsz}
+            "format": fmt, "imgsz": imgsz,
+            "took_s": round(time.monotonic() - started, 2)}  # what measuring cost the trial
 
 
 def latency_attrs(weights: Path, images: tuple[Path, ...], imgsz: int,

@@ -41,6 +41,7 @@ def test_a_model_is_timed_as_deployed_with_the_threads_fixed(tmp_path: Path) -> 
     assert torch.get_num_threads() == before  # the trainings' threads are left as they were
     assert found["repeats"] == 5 and found["threads"] == 1 and found["imgsz"] == 64
     assert 0 < found["p10_ms"] <= found["ms"] <= found["p90_ms"]
+    assert found["took_s"] > 5 * found["ms"] / 1000  # the whole measurement, loading included
     exported = measure(weights, image, 64, {**settings, "format": "torchscript"})
     assert exported["format"] == "torchscript" and exported["ms"] > 0
     assert (tmp_path / "w.torchscript").is_file()
