@@ -198,7 +198,7 @@ def _sweep_cli(opts: argparse.Namespace, seed: int, root: Path, name: str, sampl
             f"trial.fraction={opts.fraction}", *(final or ["final.enabled=false"]),
             f"workers.devices={'[cpu]' if opts.device == 'cpu' else 'auto'}",
             f"shapes.train_images={opts.shapes[0]}", f"shapes.val_images={opts.shapes[1]}",
-            f"shapes.imgsz={opts.shapes[2]}"]
+            f"shapes.imgsz={opts.shapes[2]}", *opts.sweep_args]
     run_sweep_or_exit(args, f"sweep {name}", cwd=ROOT)
 
 
@@ -467,6 +467,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--methods", nargs="+", choices=METHODS,
                         default=[m for m in METHODS if m != "defaults"])
     parser.add_argument("--out", type=Path, help="output folder (default outputs/bench-tune/...)")
+    parser.add_argument("--sweep-args", nargs="*", default=[], metavar="OVERRIDE",
+                        help="more overrides for sweep's own runs (e.g. space=finetune): a "
+                             "change to the method, measured against the same bars")
     parser.add_argument("--finetune", action="store_true",
                         help="from sweep's starter weights on a held-back shapes set")
     parser.add_argument("--data-seed", type=int, help="shapes' seed (default 0; 7 --finetune)")

@@ -44,6 +44,13 @@ class Plan:
     # what Ultralytics' label check made of each image (sweep.data.label_cache), for the
     # workers' trees; None when it could not be kept
     label_scans: str | None = None
+    # `space.model` searched: each choice -> what its trainings load (weights, starter weights
+    # standing in for them offline, or an architecture); empty when the model is fixed
+    models: dict[str, str] = field(default_factory=dict)
+
+    def model_for(self, params: dict[str, Any]) -> str:
+        """What a training with `params` loads: its searched model's, else `model`."""
+        return self.models.get(str(params.get("model")), self.model)
 
     def save(self, path: Path) -> None:
         """Write the plan for the workers, with no database password in it."""

@@ -77,11 +77,26 @@ def _check_optimizer(key: str, value: Any) -> None:
         raise ConfigError(key, value, "unknown optimizer", f"use one of {list(OPTIMIZERS)}")
 
 
+def _check_models(spec: Any) -> None:
+    """`space.model`: the model scale searched, as choices of weights or architectures (each
+    resolved, and starter weights made where they stand in, by sweep.pipeline.prepare)."""
+    choices = spec.get("choices") if isinstance(spec, Mapping) else None
+    if not choices or not all(isinstance(c, str) and c.endswith((".pt", ".yaml", ".yml"))
+                              for c in choices):
+        raise ConfigError("space.model", spec, "must be choices of weights (.pt) or "
+                          "architectures (.yaml)",
+                          "set +space.model={choices:[yolo11n.pt,yolo11s.pt]}")
+
+
 def validate_space(space: Mapping[str, Any]) -> None:
-    """Keys are Ultralytics train arguments sweep does not set itself; values are in range."""
+    """Keys are Ultralytics train arguments sweep does not set itself (and `model`, the scale
+    searched); values are in range."""
     args = _train_args()
     for name in space:
         key = f"space.{name}"
+        if name == "model":
+            _check_models(space[name])
+            continue
         if name in RESERVED:
             where = RESERVED[name]
             raise ConfigError(key, space[name], "sweep sets this argument itself",
@@ -95,6 +110,8 @@ def validate_space(space: Mapping[str, Any]) -> None:
         values = (list(dist.choices) if hasattr(dist, "choices")
                   else [dist.low, dist.high])  # type: ignore[attr-defined]
         for value in values:
+            if name == "model":
+                continue
             if name == "optimizer":
                 _check_optimizer(f"space.{name}", value)
             else:

@@ -115,5 +115,6 @@ def finalize(plan: Plan, study: optuna.Study, dataset: datasets.Dataset,
         set_record(study, "finalist_claim", {"key": key, **identity()})
     console.print(f"training the finalist ({cfg['final']['epochs']} epochs, "
                   f"{cfg['final']['fraction']:.0%} of the data) with {params}")
-    record = train_finalist(cfg, dataset, plan.model, Path(plan.study_dir), params, source)
+    record = train_finalist(cfg, dataset, plan.model_for(params), Path(plan.study_dir), params,
+                            source)
     return settle(study, record, plan, callbacks)

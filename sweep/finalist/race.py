@@ -83,7 +83,7 @@ def race_plan(plan: Plan, name: str, count: int) -> Plan:
                 study_dir=str(Path(plan.study_dir) / "race"), data_yaml=plan.data_yaml,
                 model=plan.model, run_id=plan.run_id, overrides=plan.overrides,
                 starter_for=plan.starter_for, budget=plan.budget,
-                label_scans=plan.label_scans, race_of=plan.study_name)
+                label_scans=plan.label_scans, race_of=plan.study_name, models=plan.models)
 
 
 def open_race(plan: Plan, study: optuna.Study) -> tuple[Plan, optuna.Study, list[FrozenTrial]]:

@@ -13,6 +13,7 @@ import optuna
 from optuna.trial import FrozenTrial
 from rich.console import Console
 
+from sweep.config.objectives import is_multi_objective
 from sweep.config.plan import Plan
 from sweep.core.record import Attr
 from sweep.finalist.race import candidates
@@ -109,9 +110,11 @@ def sizes_line(config: dict[str, Any], train_images: int, budget: dict[str, Any]
     finale train, and the budget with its end."""
     trial, final = config["trial"], config["final"]
     count = int(final["candidates"])
+    multi = is_multi_objective(config)  # it races its front, whatever the count
+    baseline = " and the baseline" if config["study"]["baseline"] else ""
     finale = ("no finalist" if not final["enabled"] else
-              f"race of the best {count}" + (" and the baseline" if config["study"]["baseline"]
-                                             else "") if count > 1 else "a retrain of the best")
+              f"race of up to {count} of the Pareto front{baseline}" if multi else
+              f"race of the best {count}{baseline}" if count > 1 else "a retrain of the best")
     line = (f"sizes: imgsz {config['train']['imgsz']}; trials {trial['epochs']} epochs on "
             f"{trial['fraction']:.0%} of {train_images} train images; "
             f"{finale} at {final['epochs']} epochs on {final['fraction']:.0%}: {why}")

@@ -14,11 +14,12 @@ from typing import Any
 import psutil
 from omegaconf import DictConfig, OmegaConf
 
-from sweep.config.model import resolve_model, starter_line
+from sweep.config.model import ModelChoice, resolve_model, starter_line
 from sweep.config.overrides import override_keys
 from sweep.config.plan import Plan
 from sweep.config.space import to_distributions
 from sweep.config.validate import validate
+from sweep.core.errors import ConfigError
 from sweep.core.events import Callbacks
 from sweep.core.plugins import load_hooks
 from sweep.core.text import parse_seconds
@@ -54,6 +55,7 @@ def prepare(cfg: DictConfig, choices: Mapping[str, Any], overrides: Sequence[str
     scans_file = save_scans(scans, study_dir / SCAN_FILE) if scans else None
     dataset = dataclasses.replace(dataset, scans=held(scans))
     choice = resolve_model(cfg.model, starter=cfg.starter.enabled)
+    searched = searched_models(cfg)
     config: dict[str, Any] = OmegaConf.to_container(cfg, resolve=True)  # type: ignore[assignment]
     make_sampler(config, to_distributions(config["space"]))  # the grid sampler's needs
     check_devices(cfg.workers.devices)
@@ -66,15 +68,40 @@ def prepare(cfg: DictConfig, choices: Mapping[str, Any], overrides: Sequence[str
                 label_warning=label_warning, starter_for=choice.missing,
                 label_scans=str(scans_file) if scans_file else None)
     callbacks = load_hooks(plan)  # checks the trackers' settings
-    if choice.missing:  # the last step: every check above is cheaper than making weights
-        weights = starter_weights(choice.load, config["starter"], cache)
-        log.warning(starter_line(choice.missing, choice.load, str(weights), describe(weights)))
-        plan.model = str(weights)
+    # the last step: every check above is cheaper than making weights
+    for name, found in searched.items():
+        plan.models[name] = _loaded(found, config["starter"], cache)
+    if searched:  # the searched model's trainings load plan.models; the baseline's is model=
+        plan.model = plan.models.get(str(cfg.model)) or next(iter(plan.models.values()))
+    elif choice.missing:
+        plan.model = _loaded(choice, config["starter"], cache)
     if cfg.study.timeout:
         plan.deadline = time.time() + float(cfg.study.timeout)
     if cfg.budget is not None:
         plan.budget = budget_of(cfg, dataset, overrides, config)
     return plan, dataset, callbacks
+
+
+def searched_models(cfg: DictConfig) -> dict[str, ModelChoice]:
+    """`space.model`'s choices resolved as `model=` is (ConfigError naming space.model)."""
+    chosen = (cfg.space.get("model") or {}).get("choices") or []
+    found = {}
+    for name in chosen:
+        try:
+            found[str(name)] = resolve_model(str(name), starter=cfg.starter.enabled)
+        except ConfigError as err:
+            raise ConfigError("space.model", name, err.problem, err.fix) from err
+    return found
+
+
+def _loaded(choice: ModelChoice, starter: dict[str, Any], cache: Path) -> str:
+    """What a training of `choice` loads: starter weights (made once, said in one line) when
+    they stand in for weights that cannot be had."""
+    if not choice.missing:
+        return choice.load
+    weights = starter_weights(choice.load, starter, cache)
+    log.warning(starter_line(choice.missing, choice.load, str(weights), describe(weights)))
+    return str(weights)
 
 
 def budget_of(cfg: DictConfig, dataset: datasets.Dataset, overrides: Sequence[str],

@@ -27,7 +27,7 @@ def enqueue_baseline(plan: Plan, study: optuna.Study, num_classes: int) -> None:
         if study.get_trials(deepcopy=False):
             return
         params = baseline_params(to_distributions(plan.config["space"]), num_classes,
-                                 plan.config["train"])
+                                 {**plan.config["train"], "model": plan.config["model"]})
         study.enqueue_trial(params, user_attrs={Attr.BASELINE: True})
 
 

@@ -72,8 +72,8 @@ def train_and_tell(study: optuna.Study, trial: optuna.Trial, plan: Plan,
     beat = Heartbeat(study, trial, plan.config["workers"]["heartbeat_interval"])
     try:
         with during_training or contextlib.nullcontext():
-            outcome = run_trial(trial, plan.config, dataset, plan.model, Path(plan.study_dir),
-                                device, where, callbacks)
+            outcome = run_trial(trial, plan.config, dataset, plan.model_for(trial.params),
+                                Path(plan.study_dir), device, where, callbacks)
     except KeyboardInterrupt as stop:
         # Ctrl-C reaches every process of the terminal's group, and the supervisor then asks
         # its workers to stop with SIGINT too: neither may interrupt closing the trial.

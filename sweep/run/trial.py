@@ -68,9 +68,11 @@ def prepare_trial_data(cfg: dict[str, Any], dataset: datasets.Dataset, trial_dir
 
 def train_args(cfg: dict[str, Any], params: dict[str, Any], epochs: int, patience: int,
                device: str) -> dict[str, Any]:
-    """Ultralytics train kwargs: fixed `train.*`, then the sampled params, then sweep's own."""
-    return {**cfg["train"], **params, "epochs": epochs, "patience": patience, "device": device,
-            "val": True, "save": True, "verbose": False}
+    """Ultralytics train kwargs: fixed `train.*`, then the sampled params, then sweep's own. A
+    searched `model` is not one: it is what the training loads (Plan.model_for)."""
+    searched = {key: value for key, value in params.items() if key != "model"}
+    return {**cfg["train"], **searched, "epochs": epochs, "patience": patience,
+            "device": device, "val": True, "save": True, "verbose": False}
 
 
 def trial_info(cfg: dict[str, Any], params: dict[str, Any], subset: dict[str, Any],

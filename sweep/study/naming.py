@@ -23,9 +23,10 @@ def _fingerprint_keys(cfg: DictConfig) -> tuple[str, ...]:
     that are not a file here): trials from other starter weights are other trials; `latency`
     and the constraint on it where trials measure it: figures from another target, or another
     limit, are other trials. (Studies from before either keep their names.)"""
-    model = Path(str(cfg.model)).expanduser()
-    keys = FINGERPRINT_KEYS + (("starter",) if model.suffix == ".pt" and not model.is_file()
-                               else ())
+    searched = (cfg.space.get("model") or {}).get("choices") or []  # space.model, the scale
+    models = [Path(str(name)).expanduser() for name in (cfg.model, *searched)]
+    keys = FINGERPRINT_KEYS + (("starter",) if any(m.suffix == ".pt" and not m.is_file()
+                                                   for m in models) else ())
     if "latency" in cfg and latency_wanted(cfg):
         keys += ("latency", "study.max_latency_ms")
     if cfg.study.get("objectives"):  # another objective is another study (Optuna's too)

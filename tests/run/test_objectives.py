@@ -82,6 +82,29 @@ def test_a_multi_objective_study_has_no_w_and_b_sweep(
     assert "W&B sweeps optimise one metric" in str(err.value)
 
 
+@pytest.mark.parametrize(("module", "overrides", "says"), [
+    ("sweep", ["study.objectives=[fitness,speed]"], "unknown objective 'speed'"),
+    ("sweep.wandb_sweep", ["study.objectives=[fitness,latency_ms]"],
+     "W&B sweeps optimise one metric"),
+])
+def test_a_refusal_is_one_line_and_exit_2_through_the_command(
+        sweep_env: dict[str, str], tmp_path: Path, module: str, overrides: list[str],
+        says: str) -> None:
+    import subprocess
+    import sys
+
+    from sweep.testing.commands import one_error_line
+    from tests.conftest import ROOT
+
+    result = subprocess.run([sys.executable, "-m", module, "+experiment=yolo11n",
+                             f"paths.root={tmp_path}", *overrides], env=sweep_env, cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    line = one_error_line(result)
+    assert line.startswith("error: study.objectives=") and says in line
+    assert not list(tmp_path.glob("*/trials"))  # nothing trained
+
+
 SPACE = {"batch": optuna.distributions.CategoricalDistribution([8]),
          "lr0": optuna.distributions.FloatDistribution(0.01, 0.2),
          "imgsz": optuna.distributions.CategoricalDistribution([64, 96, 128])}

@@ -130,3 +130,35 @@ def test_bench_data_scale_tiny(sweep_env: dict[str, str], tmp_path: Path) -> Non
     (row,) = json.loads((out / "results.json").read_text())["runs"]
     assert row["train_images"] == 600 and row["entries_mb"] > 0
     assert row["cache_taken"] is True and row["before_cache_taken"] is False
+
+
+def test_bench_pareto_tiny(sweep_env: dict[str, str], tmp_path: Path) -> None:
+    """The multi-objective sweep, the re-timing, the defaults per size and the judgement, at
+    smoke size; then the figures recomputed from its results.json (--judge)."""
+    out = tmp_path / "bench"
+    done = subprocess.run([sys.executable, "scripts/bench_pareto.py", "--extra", "debug=smoke",
+                           "--imgsz", "32", "64", "--trials", "3", "--candidates", "2", "--out",
+                           str(out)], cwd=ROOT, env=sweep_env, capture_output=True, text=True,
+                          timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    results = json.loads((out / "results.json").read_text())
+    assert [g["imgsz"] for g in results["defaults"]] == [32, 64]
+    assert all(g["latency_ms"] > 0 for g in results["defaults"])
+    assert results["pareto"]["full_size"] and all(
+        m["remeasured_ms"] > 0 for m in results["pareto"]["full_size"])
+    assert set(results["hypervolume"]) == {"front", "defaults"}
+    again = subprocess.run([sys.executable, "scripts/bench_pareto.py", "--judge",
+                            str(out / "results.json"), "--out", str(tmp_path / "again")],
+                           cwd=ROOT, env=sweep_env, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert (tmp_path / "again" / "table.md").read_text() == (out / "table.md").read_text()
+
+
+def test_the_hypervolume_of_a_front() -> None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from bench_pareto import hypervolume
+
+    # (fitness, ms): 0.5 until 10 ms, 0.8 from 10 ms, up to the reference's 20 ms
+    assert hypervolume([(0.5, 5.0), (0.8, 10.0)], (0.0, 20.0)) == 0.5 * 5 + 0.8 * 10
+    assert hypervolume([(0.5, 5.0), (0.4, 10.0)], (0.0, 20.0)) == 0.5 * 15  # dominated
+    assert hypervolume([(0.5, 25.0)], (0.0, 20.0)) == 0.0  # beyond the reference
