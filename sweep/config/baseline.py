@@ -44,3 +44,28 @@ def baseline_params(distributions: Mapping[str, BaseDistribution], num_classes: 
                         momentum=0.9)
     return {name: _fit(defaults[name], dist) for name, dist in distributions.items()
             if defaults.get(name) is not None}
+
+
+# The arguments that decide a model's speed: a multi-objective study's baseline is the defaults
+# at each of their searched choices (the grid a user tries by hand), not at one.
+SPEED_ARGS = ("model", "imgsz")
+MAX_BASELINES = 6
+
+
+def baseline_grid(distributions: Mapping[str, BaseDistribution], params: dict[str, Any]
+                  ) -> list[dict[str, Any]]:
+    """`params` (the defaults) at every combination of the searched speed choices (SPEED_ARGS
+    searched as choices), `params` itself first; at most MAX_BASELINES, else `params` alone."""
+    import itertools
+
+    axes = {name: list(dist.choices) for name, dist in distributions.items()
+            if name in SPEED_ARGS and isinstance(dist, CategoricalDistribution)}
+    combos = [dict(zip(axes, values, strict=True)) for values in itertools.product(*axes.values())]
+    if len(combos) > MAX_BASELINES:
+        return [params]
+    grid = [params] + [{**params, **combo} for combo in combos]
+    unique: list[dict[str, Any]] = []
+    for candidate in grid:
+        if candidate not in unique:
+            unique.append(candidate)
+    return unique

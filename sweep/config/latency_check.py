@@ -39,12 +39,13 @@ def validate_latency(config: Mapping[str, Any]) -> None:
                             or device < 0):
         raise ConfigError("latency.device", device, "must be cpu or a GPU index",
                           "set latency.device=cpu (or 0 for the first GPU)")
-    for key in ("threads", "repeats"):
+    for key in ("threads", "repeats", "rounds"):
         value = latency[key]
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ConfigError(f"latency.{key}", value, "must be a whole number >= 1",
                               f"set latency.{key}=1" if key == "threads" else
-                              f"set latency.{key}=30")
+                              f"set latency.{key}=20" if key == "repeats" else
+                              f"set latency.{key}=5")
     warmup = latency["warmup"]
     if isinstance(warmup, bool) or not isinstance(warmup, int) or warmup < 0:
         raise ConfigError("latency.warmup", warmup, "must be a whole number >= 0",

@@ -45,7 +45,8 @@ def spread(front: list[FrozenTrial], count: int) -> list[FrozenTrial]:
 
 def candidates(study: optuna.Study, count: int) -> list[FrozenTrial]:
     """The best `count` feasible completed trials by value (in a multi-objective study, `count`
-    members of the Pareto front, spread along it), then the baseline if not among them."""
+    members of the Pareto front, spread along it), then the baseline if not among them (in a
+    multi-objective study each of the defaults' grid: sweep.config.baseline.baseline_grid)."""
     complete = feasible_complete(study)
     if len(study.directions) > 1:
         chosen = spread(pareto_front(study), count)
@@ -53,9 +54,11 @@ def candidates(study: optuna.Study, count: int) -> list[FrozenTrial]:
         sign = -1.0 if maximizes(study) else 1.0
         complete.sort(key=lambda t: (sign * value_of(t), t.number))  # type: ignore[operator]
         chosen = complete[:count]
-    baseline = next((t for t in complete if t.user_attrs.get(Attr.BASELINE)), None)
-    if baseline is not None and baseline.number not in {t.number for t in chosen}:
-        chosen.append(baseline)
+    raced = [t.params for t in chosen]
+    for trial in complete:  # the best of a baseline's tries first (a retry has its params)
+        if trial.user_attrs.get(Attr.BASELINE) and trial.params not in raced:
+            chosen.append(trial)
+            raced.append(trial.params)
     return chosen
 
 

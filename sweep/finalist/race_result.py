@@ -36,7 +36,8 @@ def race_summary(race: optuna.Study) -> dict[str, Any]:
                      "epochs_run": trial.user_attrs.get(Attr.EPOCHS_RUN),
                      "train_s": trial.user_attrs.get(Attr.TRAIN_S),
                      "stop_reason": trial.user_attrs.get(Attr.STOP_REASON),
-                     "latency_ms": trial.user_attrs.get(Attr.LATENCY_MS)})
+                     "latency_ms": trial.user_attrs.get(Attr.LATENCY_MS),
+                     "params": dict(trial.params)})
     ranked = [r for r in rows if r["full_size"] is not None]
     sign = -1.0 if maximize else 1.0  # rank 1 = best; ties share their mean rank
     for key, rank in (("low_fidelity", "low_fidelity_rank"), ("full_size", "full_size_rank")):

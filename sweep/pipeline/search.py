@@ -9,7 +9,8 @@ import optuna
 from optuna.trial import TrialState
 from rich.console import Console
 
-from sweep.config.baseline import baseline_params
+from sweep.config.baseline import baseline_grid, baseline_params
+from sweep.config.objectives import is_multi_objective
 from sweep.config.plan import Plan
 from sweep.config.space import to_distributions
 from sweep.core.events import Callbacks
@@ -22,13 +23,19 @@ from sweep.study.storage import claim_lock
 
 
 def enqueue_baseline(plan: Plan, study: optuna.Study, num_classes: int) -> None:
-    """Queue Ultralytics' defaults as the study's first trial (once, even with several hosts)."""
+    """Queue Ultralytics' defaults as the study's first trial (once, even with several hosts);
+    in a multi-objective study, at each searched image size and model (baseline_grid): the
+    front is then raced against the grid a user would try by hand."""
     with claim_lock(plan.storage_url, plan.study_name):
         if study.get_trials(deepcopy=False):
             return
-        params = baseline_params(to_distributions(plan.config["space"]), num_classes,
+        distributions = to_distributions(plan.config["space"])
+        params = baseline_params(distributions, num_classes,
                                  {**plan.config["train"], "model": plan.config["model"]})
-        study.enqueue_trial(params, user_attrs={Attr.BASELINE: True})
+        grid = (baseline_grid(distributions, params) if is_multi_objective(plan.config)
+                else [params])
+        for each in grid:
+            study.enqueue_trial(each, user_attrs={Attr.BASELINE: True})
 
 
 def search(plan: Plan, study: optuna.Study, console: Console, dataset_classes: int,

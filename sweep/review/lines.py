@@ -125,15 +125,19 @@ def pareto_outcome(pareto: dict[str, Any], race: dict[str, Any] | None) -> str:
     listed = "; ".join(f"trial {m['trial']}{' (the defaults)' if m['baseline'] else ''} "
                        f"{metric} {m[metric]:.4g} at {m[speed]:.3g} ms" for m in members)
     line = f"Pareto front {where}, {len(members)} member(s): {listed}"
-    base = next((c for c in (race or {}).get("candidates", [])
-                 if c["baseline"] and c["full_size"] is not None), None)
-    if base is None or not pareto["full_size"] or base.get("latency_ms") is None:
+    bases = [c for c in (race or {}).get("candidates", []) if c["baseline"]
+             and c["full_size"] is not None and c.get("latency_ms") is not None]
+    if not bases or not pareto["full_size"]:
         return line
-    if any(m["baseline"] for m in members):
-        return line + "; Ultralytics' defaults are on it"
-    mark = {metric: base["full_size"], speed: base["latency_ms"]}
-    better = next((m for m in members if _dominates(m, mark, names, directions)), None)
-    standing = (f"dominated by trial {better['trial']}" if better
-                else "outside the study's constraints")
-    return (line + f"; Ultralytics' defaults ({metric} {base['full_size']:.4g} at "
-            f"{base['latency_ms']:.3g} ms) are {standing}")
+    standings = []
+    for base in bases:
+        mark = {metric: base["full_size"], speed: base["latency_ms"]}
+        better = next((m for m in members if _dominates(m, mark, names, directions)), None)
+        on_front = any(m["trial"] == base["trial"] for m in members)
+        standing = ("on the front" if on_front else f"dominated by trial {better['trial']}"
+                    if better else "outside the study's constraints")
+        where_ = ", ".join(f"{k} {base['params'][k]}" for k in ("model", "imgsz")
+                           if len(bases) > 1 and k in base.get("params", {}))
+        standings.append(f"{'at ' + where_ + ' ' if where_ else ''}({metric} "
+                         f"{base['full_size']:.4g} at {base['latency_ms']:.3g} ms) are {standing}")
+    return line + "; Ultralytics' defaults " + "; ".join(standings)

@@ -3,10 +3,13 @@
 People tune YOLO to deploy it: "the best model under 20 ms on that CPU". After a trial, a race
 candidate or the finalist, its weights predict one image at batch 1 and the training's image
 size on `latency.device`, with torch fixed at `latency.threads` threads on a CPU so that figures
-compare across trials (a worker's training threads would otherwise decide them): `warmup` runs,
-then `repeats` timed ones. The figure is Ultralytics' own per-image speed (preprocess +
-inference + postprocess, what `yolo predict` prints), the median over the repeats, with the
-10th and 90th percentiles. `latency.format` other than `torch` times an Ultralytics export
+compare across trials (a worker's training threads would otherwise decide them): `rounds`
+times, the weights loaded afresh, `warmup` runs then `repeats` timed ones. The figure is
+Ultralytics' own per-image speed (preprocess + inference + postprocess, what `yolo predict`
+prints), the median over every timed run, with the 10th and 90th percentiles. Rounds, because
+one load times consistently within itself and yet 10-20% off another load of the same weights
+on a shared 2-core machine; five loads brought fresh processes to within about 7% of each other
+(docs/benchmarks.md). `latency.format` other than `torch` times an Ultralytics export
 (`model.export(format=...)`) of the same weights, as it would be deployed.
 """
 
@@ -35,25 +38,29 @@ def measure(weights: Path, image: Path, imgsz: int, settings: Mapping[str, Any]
 
     started = time.monotonic()
     fmt, device = str(settings["format"]), str(settings["device"])
-    model = YOLO(str(weights), task="detect")
+    timed = str(weights)
     if fmt != "torch":
-        exported = model.export(format=fmt, imgsz=imgsz, device=device, verbose=False)
-        model = YOLO(str(exported), task="detect")
+        timed = str(YOLO(timed, task="detect").export(format=fmt, imgsz=imgsz, device=device,
+                                                      verbose=False))
     threads = torch.get_num_threads()
     if device == "cpu":
         torch.set_num_threads(int(settings["threads"]))
     try:
         times = []
-        for run in range(int(settings["warmup"]) + int(settings["repeats"])):
-            result = model.predict(str(image), imgsz=imgsz, device=device, batch=1,
-                                   verbose=False, save=False)[0]
-            if run >= int(settings["warmup"]):
-                times.append(sum(float(ms) for ms in result.speed.values() if ms is not None))
+        for _ in range(int(settings.get("rounds", 1))):
+            model = YOLO(timed, task="detect")  # loaded afresh each round
+            for run in range(int(settings["warmup"]) + int(settings["repeats"])):
+                result = model.predict(str(image), imgsz=imgsz, device=device, batch=1,
+                                       verbose=False, save=False)[0]
+                if run >= int(settings["warmup"]):
+                    times.append(sum(float(ms) for ms in result.speed.values()
+                                     if ms is not None))
     finally:
         torch.set_num_threads(threads)
     times.sort()
     return {"ms": round(statistics.median(times), 3), "p10_ms": round(_percentile(times, 0.1), 3),
-            "p90_ms": round(_percentile(times, 0.9), 3), "repeats": len(times),
+            "p90_ms": round(_percentile(times, 0.9), 3),
+            "rounds": int(settings.get("rounds", 1)), "repeats": int(settings["repeats"]),
             "device": device, "threads": int(settings["threads"]) if device == "cpu" else None,
             "format": fmt, "imgsz": imgsz,
             "took_s": round(time.monotonic() - started, 2)}  # what measuring cost the trial

@@ -21,3 +21,21 @@ def test_a_searched_argument_the_config_fixes_starts_at_the_fixed_value() -> Non
              "scale": FloatDistribution(0.0, 0.9)}
     assert baseline_params(space, 3, {"imgsz": 128, "workers": 2}) == {"imgsz": 128,
                                                                         "scale": 0.5}
+
+
+def test_a_multi_objective_baseline_is_the_defaults_at_each_speed_choice() -> None:
+    from sweep.config.baseline import baseline_grid
+
+    space = {"imgsz": CategoricalDistribution([64, 96, 128]),
+             "model": CategoricalDistribution(["yolo11n.pt", "yolo11s.pt"]),
+             "lr0": FloatDistribution(1e-4, 1e-1, log=True)}
+    params = baseline_params(space, 3, {"imgsz": 128, "model": "yolo11n.pt"})
+    grid = baseline_grid(space, params)
+    assert grid[0] == params and len(grid) == 6  # the configured one first, then the rest
+    assert {(g["imgsz"], g["model"]) for g in grid} == {
+        (s, m) for s in (64, 96, 128) for m in ("yolo11n.pt", "yolo11s.pt")}
+    assert all(g["lr0"] == params["lr0"] for g in grid)
+    # too many combinations: the defaults alone; nothing searched for speed: the same
+    wide = {**space, "imgsz": CategoricalDistribution([32, 64, 96, 128])}
+    assert baseline_grid(wide, params) == [params]
+    assert baseline_grid({"lr0": space["lr0"]}, {"lr0": 0.01}) == [{"lr0": 0.01}]

@@ -36,10 +36,12 @@ def test_a_model_is_timed_as_deployed_with_the_threads_fixed(tmp_path: Path) -> 
     YOLO("yolo11n.yaml").save(str(weights))
     image = sorted(datasets.load_dataset(ensure_shapes(tmp_path / "c", 4, 2, 64, 0)).val)[0]
     before = torch.get_num_threads()
-    settings = {"device": "cpu", "threads": 1, "format": "torch", "warmup": 1, "repeats": 5}
+    settings = {"device": "cpu", "threads": 1, "format": "torch", "rounds": 2, "warmup": 1,
+                "repeats": 5}
     found = measure(weights, image, 64, settings)
     assert torch.get_num_threads() == before  # the trainings' threads are left as they were
-    assert found["repeats"] == 5 and found["threads"] == 1 and found["imgsz"] == 64
+    assert (found["rounds"], found["repeats"]) == (2, 5)
+    assert found["threads"] == 1 and found["imgsz"] == 64
     assert 0 < found["p10_ms"] <= found["ms"] <= found["p90_ms"]
     assert found["took_s"] > 5 * found["ms"] / 1000  # the whole measurement, loading included
     exported = measure(weights, image, 64, {**settings, "format": "torchscript"})
@@ -55,6 +57,7 @@ def test_a_model_is_timed_as_deployed_with_the_threads_fixed(tmp_path: Path) -> 
     (["latency.measure=true", "latency.format=coreml"], "latency.format", "not a format"),
     (["latency.measure=maybe"], "latency.measure", "must be true, false or auto"),
     (["study.max_latency_ms=20", "latency.threads=0"], "latency.threads", ">= 1"),
+    (["study.max_latency_ms=20", "latency.rounds=0"], "latency.rounds", ">= 1"),
     (["study.max_latency_ms=20", "latency.device=gpu"], "latency.device", "cpu or a GPU"),
 ])
 def test_what_cannot_be_measured_is_refused_before_training(

@@ -233,9 +233,34 @@ def test_the_defaults_on_the_front_are_said_to_be(tmp_path: Path) -> None:
                              "params": {}}]}
     race = {"candidates": [{"trial": 0, "baseline": True, "full_size": 0.8,
                             "latency_ms": 9.0}]}
-    assert pareto_outcome(pareto, race).endswith("Ultralytics' defaults are on it")
+    assert pareto_outcome(pareto, race).endswith(
+        "Ultralytics' defaults (fitness 0.8 at 9 ms) are on the front")
     assert pareto_outcome({**pareto, "full_size": []}, None) == (
         "no trial completed within the study's constraints: there is no Pareto front")
+
+
+def test_each_of_the_defaults_grid_races_and_is_placed_against_the_front(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sweep.pipeline.search import enqueue_baseline
+    from sweep.review.lines import pareto_outcome
+
+    _fakes(monkeypatch)
+    plan, dataset = _plan(tmp_path)
+    plan.config["model"] = "m.yaml"
+    study = open_study(plan.config, "s", plan.storage_url, SPACE)
+    enqueue_baseline(plan, study, 3)  # the defaults at imgsz 64 (train.imgsz), 96 and 128
+    study.enqueue_trial({"batch": 8, "lr0": 0.2, "imgsz": 96})  # better than the defaults
+    for _ in range(4):
+        assert train_and_tell(study, study.ask(SPACE), plan, dataset, "cpu", "cpu", Callbacks())
+    baselines = [t for t in study.trials if t.user_attrs.get("baseline")]
+    assert [t.params["imgsz"] for t in baselines] == [64, 96, 128]
+    assert {t.number for t in candidates(study, 1)} == {0, 1, 2, 3}  # the front's best + grid
+    rplan, race, chosen = open_race(plan, study)
+    for _ in chosen:
+        assert train_and_tell(race, race.ask(SPACE), rplan, dataset, "cpu", "cpu", Callbacks())
+    said = pareto_outcome(pareto_summary(study, race), race_summary(race))
+    assert "Ultralytics' defaults at imgsz 64 (fitness" in said
+    assert "at imgsz 96 (fitness" in said and "are dominated by trial 3" in said
 
 
 def test_a_single_objective_study_draws_no_front(tmp_path: Path) -> None:
