@@ -136,8 +136,9 @@ def pareto_outcome(pareto: dict[str, Any], race: dict[str, Any] | None) -> str:
         on_front = any(m["trial"] == base["trial"] for m in members)
         standing = ("on the front" if on_front else f"dominated by trial {better['trial']}"
                     if better else "outside the study's constraints")
-        where_ = ", ".join(f"{k} {base['params'][k]}" for k in ("model", "imgsz")
-                           if len(bases) > 1 and k in base.get("params", {}))
-        standings.append(f"{'at ' + where_ + ' ' if where_ else ''}({metric} "
+        # several: the defaults at each searched model and image size (the grid)
+        grid_point = ", ".join(f"{k} {base['params'][k]}" for k in ("model", "imgsz")
+                               if len(bases) > 1 and k in base.get("params", {}))
+        standings.append(f"{'at ' + grid_point + ' ' if grid_point else ''}({metric} "
                          f"{base['full_size']:.4g} at {base['latency_ms']:.3g} ms) are {standing}")
     return line + "; Ultralytics' defaults " + "; ".join(standings)

@@ -15,6 +15,7 @@ on a shared 2-core machine; five loads brought fresh processes to within about 7
 
 from __future__ import annotations
 
+import gc
 import statistics
 import time
 from collections.abc import Mapping
@@ -42,10 +43,16 @@ def measure(weights: Path, image: Path, imgsz: int, settings: Mapping[str, Any]
     if fmt != "torch":
         timed = str(YOLO(timed, task="detect").export(format=fmt, imgsz=imgsz, device=device,
                                                       verbose=False))
-    threads = torch.get_num_threads()
+    threads, collecting = torch.get_num_threads(), gc.isenabled()
+    deterministic = torch.are_deterministic_algorithms_enabled()
     if device == "cpu":
         torch.set_num_threads(int(settings["threads"]))
-    try:
+    # a training with deterministic=true (sweep's default) leaves torch on its deterministic
+    # kernels, 10-20% slower on a CPU: deployed inference does not use them
+    torch.use_deterministic_algorithms(False)
+    gc.collect()
+    gc.disable()  # as timeit does: a training's heap makes collections slow, and they land
+    try:          # inside the timed runs
         times = []
         for _ in range(int(settings.get("rounds", 1))):
             model = YOLO(timed, task="detect")  # loaded afresh each round
@@ -57,6 +64,9 @@ def measure(weights: Path, image: Path, imgsz: int, settings: Mapping[str, Any]
                                      if ms is not None))
     finally:
         torch.set_num_threads(threads)
+        torch.use_deterministic_algorithms(deterministic, warn_only=True)
+        if collecting:
+            gc.enable()
     times.sort()
     return {"ms": round(statistics.median(times), 3), "p10_ms": round(_percentile(times, 0.1), 3),
             "p90_ms": round(_percentile(times, 0.9), 3),
