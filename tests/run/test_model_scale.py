@@ -118,7 +118,7 @@ def test_the_main_command_searches_the_model_scale(sweep_env: dict[str, str],
                        "+space.model={choices:[yolo11n.pt,yolo11s.pt]}", cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     for name in ("yolo11n.pt", "yolo11s.pt"):
-        assert f"model={name}: not here and cannot be downloaded" in result.stderr
+        assert f"model={name}: not here and cannot be downloaded" in result.stdout + result.stderr
     study = optuna.load_study(study_name="scale",
                               storage=f"sqlite:///{tmp_path / 'scale' / 'study.db'}")
     summary = json.loads((tmp_path / "scale" / "summary.json").read_text())
