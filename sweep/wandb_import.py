@@ -18,6 +18,7 @@ USAGE = "usage: python -m sweep.wandb_import SWEEP [overrides, as for python -m 
 
 
 def import_command(sweep_text: str, cfg: DictConfig) -> int:
+    from sweep.config.objectives import ONE_METRIC
     from sweep.config.space import to_distributions
     from sweep.config.validate import validate
     from sweep.core.secrets import redact
@@ -32,6 +33,10 @@ def import_command(sweep_text: str, cfg: DictConfig) -> int:
         raise ConfigError("SWEEP", sweep_text, f"not {FORMS}",
                           "paste what `wandb sweep` printed, or the sweep page's URL") from err
     validate(cfg)
+    if cfg.study.get("objectives"):
+        raise ConfigError("study.objectives", list(cfg.study.objectives), ONE_METRIC,
+                          "import into the study's single-objective form "
+                          "(study.objectives=null), as the W&B sweep ran it")
     why = unreachable()
     if why is not None:
         print(f"error: W&B cannot be asked for sweep {sweep}: {why}. Fix: run it where W&B is "

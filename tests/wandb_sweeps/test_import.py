@@ -115,6 +115,11 @@ def test_an_import_without_a_key_or_a_sweep_says_what_to_do(
     done = _import(_env(sweep_env, url), tmp_path, "me/proj/abc/runs", *SMOKE)
     assert done.returncode == 2
     assert done.stderr.startswith("error: SWEEP='me/proj/abc/runs': not a W&B sweep id")
+    done = _import(_env(sweep_env, url), tmp_path, "abc123", *SMOKE, f"paths.root={tmp_path}",
+                   "study.objectives=[fitness,latency_ms]")
+    assert done.returncode == 2 and not queries
+    assert done.stderr.startswith("error: study.objectives=['fitness', 'latency_ms']: W&B "
+                                  "sweeps optimise one metric")
 
 
 @pytest.mark.slow
