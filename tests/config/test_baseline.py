@@ -3,9 +3,12 @@ searched argument (what a run without tuning would use)."""
 
 from __future__ import annotations
 
+import pytest
+from omegaconf import OmegaConf
 from optuna.distributions import CategoricalDistribution, FloatDistribution
 
 from sweep.config.baseline import baseline_params
+from tests.conftest import CONF, Compose
 
 
 def test_the_defaults_fitted_into_the_space() -> None:
@@ -39,3 +42,17 @@ def test_a_multi_objective_baseline_is_the_defaults_at_each_speed_choice() -> No
     wide = {**space, "imgsz": CategoricalDistribution([32, 64, 96, 128])}
     assert baseline_grid(wide, params) == [params]
     assert baseline_grid({"lr0": space["lr0"]}, {"lr0": 0.01}) == [{"lr0": 0.01}]
+
+
+@pytest.mark.parametrize("space", sorted(p.stem for p in (CONF / "space").glob("*.yaml")))
+def test_every_shipped_space_is_valid_and_has_a_baseline(compose_cfg: Compose,
+                                                         space: str) -> None:
+    from sweep.config.space import to_distributions
+    from sweep.config.validate import validate
+
+    cfg = compose_cfg("+experiment=yolo11n", f"space={space}")
+    validate(cfg)
+    distributions = to_distributions(OmegaConf.to_container(cfg.space))  # type: ignore[arg-type]
+    params = baseline_params(distributions, 3)
+    assert params and all(distributions[k]._contains(distributions[k].to_internal_repr(v))
+                          for k, v in params.items())
