@@ -9,6 +9,11 @@ workers as the search: one per device, a crashed candidate retried, a killed rac
 without retraining a finished candidate, machines that share the storage sharing the race. A
 candidate that stalls for `final.patience` epochs below the others at the same epoch is stopped
 by the sweep's pruner. The finalist is the candidate with the best full-size value.
+
+A multi-objective study (sweep.config.objectives) races `final.candidates` members of its
+Pareto front spread along it, and the defaults at each searched image size and model; nothing
+is pruned; its result is the race's own front (race_result.pareto_summary), whose most
+accurate member is the finalist.
 """
 
 from __future__ import annotations
