@@ -86,7 +86,8 @@ def test_console_script_help_lists_config_groups(user_env: dict[str, str], insta
                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert "== Configuration groups ==" in done.stdout
-    for group in ("sampler: cmaes, gp, grid, random, tpe", "experiment: yolo11n", "debug: smoke"):
+    for group in ("sampler: cmaes, gp, grid, nsga2, random, tpe", "experiment: yolo11n",
+                  "debug: smoke", "space: default, finetune, ultralytics"):
         assert group in done.stdout
 
 
