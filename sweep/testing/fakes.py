@@ -120,3 +120,25 @@ def plan_for(cfg: DictConfig, tmp_path: Path, **tracking: Any) -> Plan:
     return Plan(config=config, study_name="t", storage_url=f"sqlite:///{tmp_path / 's.db'}",
                 study_dir=str(tmp_path / "t"), data_yaml=str(tmp_path / "data.yaml"),
                 model="yolo11n.yaml", run_id="r")
+
+
+def fake_trial_plan(tmp_path: Path, dataset_yaml: Path, **sections: dict[str, Any]) -> Plan:
+    """A plan for trials trained by fake_train on a tiny dataset: the config such tests share
+    (fixed seed, 2-epoch trials, no pruner, random sampler, latency when asked), each of
+    `sections` updated over its section."""
+    config: dict[str, Any] = {
+        "space": {"batch": {"choices": [8]}, "lr0": {"low": 0.01, "high": 0.2}},
+        "train": {"seed": 0, "imgsz": 64},
+        "trial": {"fraction": 0.5, "epochs": 2, "patience": 3, "val_images": 4},
+        "pruner": {"_target_": "optuna.pruners.NopPruner"},
+        "pruning": {"wait_for_stall": True, "zero_is_warmup": True},
+        "sampler": {"_target_": "optuna.samplers.RandomSampler", "seed": 0},
+        "study": {"metric": "fitness", "direction": "maximize", "max_latency_ms": None},
+        "latency": {"measure": "auto", "device": "cpu", "threads": 1, "format": "torch",
+                    "warmup": 1, "repeats": 3},
+        "workers": {"heartbeat_interval": 10, "grace_period": 60}}
+    for name, values in sections.items():
+        config[name] = {**config.get(name, {}), **values}
+    return Plan(config=config, study_name="s", storage_url=f"sqlite:///{tmp_path / 's.db'}",
+                study_dir=str(tmp_path), data_yaml=str(dataset_yaml), model="m.yaml",
+                run_id="r")

@@ -22,7 +22,7 @@ from sweep.review.latency import latency_summary, latency_warnings
 from sweep.run.telling import train_and_tell
 from sweep.study.open import open_study
 from sweep.study.queries import best_trial
-from sweep.testing.fakes import fake_train
+from sweep.testing.fakes import fake_train, fake_trial_plan
 
 
 def test_a_model_is_timed_as_deployed_with_the_threads_fixed(tmp_path: Path) -> None:
@@ -90,19 +90,7 @@ LATENCY = {0: 30.0, 1: 12.0, 2: 18.0, 3: 25.0}  # trial -> ms; the limit below i
 
 def _plan(tmp_path: Path, limit: float | None) -> tuple[Plan, datasets.Dataset]:
     dataset = datasets.load_dataset(ensure_shapes(tmp_path / "cache", 8, 4, 64, 0))
-    config = {"space": {"batch": {"choices": [8]}, "lr0": {"low": 0.01, "high": 0.2}},
-              "train": {"seed": 0, "imgsz": 64},
-              "trial": {"fraction": 0.5, "epochs": 2, "patience": 3, "val_images": 4},
-              "pruner": {"_target_": "optuna.pruners.NopPruner"},
-              "pruning": {"wait_for_stall": True, "zero_is_warmup": True},
-              "sampler": {"_target_": "optuna.samplers.RandomSampler", "seed": 0},
-              "study": {"metric": "fitness", "direction": "maximize", "max_latency_ms": limit},
-              "latency": {"measure": "auto", "device": "cpu", "threads": 1, "format": "torch",
-                          "warmup": 1, "repeats": 3},
-              "workers": {"heartbeat_interval": 10, "grace_period": 60}}
-    return Plan(config=config, study_name="s", storage_url=f"sqlite:///{tmp_path / 's.db'}",
-                study_dir=str(tmp_path), data_yaml=str(dataset.yaml_path), model="m.yaml",
-                run_id="r"), dataset
+    return fake_trial_plan(tmp_path, dataset.yaml_path, study={"max_latency_ms": limit}), dataset
 
 
 def _trials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: float | None,

@@ -22,7 +22,7 @@ from sweep.data.shapes import ensure_shapes
 from sweep.run.telling import train_and_tell
 from sweep.run.trial import train_args
 from sweep.study.open import open_study
-from sweep.testing.fakes import fake_train
+from sweep.testing.fakes import fake_train, fake_trial_plan
 
 
 @pytest.mark.parametrize(("spec", "problem"), [
@@ -82,20 +82,13 @@ def test_each_trial_trains_its_own_model(tmp_path: Path,
 
     monkeypatch.setattr("sweep.run.trial.train", train)
     dataset = datasets.load_dataset(ensure_shapes(tmp_path / "cache", 8, 4, 64, 0))
-    config = {"space": {}, "train": {"seed": 0, "imgsz": 64, "batch": 8, "lr0": 0.1},
-              "trial": {"fraction": 0.5, "epochs": 1, "patience": 3, "val_images": 4},
-              "pruner": {"_target_": "optuna.pruners.NopPruner"},
-              "pruning": {"wait_for_stall": True, "zero_is_warmup": True},
-              "sampler": {"_target_": "optuna.samplers.RandomSampler", "seed": 0},
-              "study": {"metric": "fitness", "direction": "maximize", "max_latency_ms": None},
-              "latency": {"measure": False}, "workers": {"heartbeat_interval": 10,
-                                                        "grace_period": 60}}
-    plan = Plan(config=config, study_name="s", storage_url=f"sqlite:///{tmp_path / 's.db'}",
-                study_dir=str(tmp_path), data_yaml=str(dataset.yaml_path), model="/w/n.pt",
-                run_id="r", models={"yolo11n.pt": "/w/n.pt", "yolo11s.pt": "/w/s.pt"})
+    plan = fake_trial_plan(tmp_path, dataset.yaml_path, train={"batch": 8, "lr0": 0.1},
+                           trial={"epochs": 1}, latency={"measure": False})
+    plan.config["space"] = {}
+    plan.model, plan.models = "/w/n.pt", {"yolo11n.pt": "/w/n.pt", "yolo11s.pt": "/w/s.pt"}
     space = {"model": optuna.distributions.CategoricalDistribution(["yolo11n.pt",
                                                                     "yolo11s.pt"])}
-    study = open_study(config, "s", plan.storage_url, space)
+    study = open_study(plan.config, "s", plan.storage_url, space)
     for name in ("yolo11s.pt", "yolo11n.pt"):
         study.enqueue_trial({"model": name})
         assert train_and_tell(study, study.ask(space), plan, dataset, "cpu", "cpu", Callbacks())

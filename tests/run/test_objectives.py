@@ -29,7 +29,7 @@ from sweep.run.telling import train_and_tell
 from sweep.study.closing import close_out_of_memory
 from sweep.study.open import open_study
 from sweep.study.queries import best_trial, pareto_front
-from sweep.testing.fakes import fake_train
+from sweep.testing.fakes import fake_train, fake_trial_plan
 
 
 @pytest.mark.parametrize(("overrides", "problem"), [
@@ -112,24 +112,14 @@ SPACE = {"batch": optuna.distributions.CategoricalDistribution([8]),
 
 def _plan(tmp_path: Path) -> tuple[Plan, datasets.Dataset]:
     dataset = datasets.load_dataset(ensure_shapes(tmp_path / "cache", 8, 4, 64, 0))
-    config = {"space": {"batch": {"choices": [8]}, "lr0": {"low": 0.01, "high": 0.2},
-                        "imgsz": {"choices": [64, 96, 128]}},
-              "train": {"seed": 0, "imgsz": 64, "plots": False},
-              "trial": {"fraction": 0.5, "epochs": 2, "patience": 3, "val_images": 4},
-              "final": {"candidates": 2, "epochs": 3, "fraction": 1.0, "patience": 10,
-                        "plots": False},
-              "pruner": {"_target_": "optuna.pruners.MedianPruner"},
-              "pruning": {"wait_for_stall": False, "zero_is_warmup": True},
-              "sampler": {"_target_": "optuna.samplers.RandomSampler", "seed": 0},
-              "study": {"metric": "fitness", "direction": "maximize", "max_latency_ms": None,
-                        "objectives": ["fitness", "latency_ms"], "name": "s", "n_trials": 4,
-                        "baseline": True, "timeout": None, "artifacts": None},
-              "latency": {"measure": "auto", "device": "cpu", "threads": 1, "format": "torch",
-                          "warmup": 1, "repeats": 3},
-              "workers": {"heartbeat_interval": 10, "grace_period": 60}}
-    return Plan(config=config, study_name="s", storage_url=f"sqlite:///{tmp_path / 's.db'}",
-                study_dir=str(tmp_path), data_yaml=str(dataset.yaml_path), model="m.yaml",
-                run_id="r"), dataset
+    plan = fake_trial_plan(
+        tmp_path, dataset.yaml_path, space={"imgsz": {"choices": [64, 96, 128]}},
+        train={"plots": False},
+        final={"candidates": 2, "epochs": 3, "fraction": 1.0, "patience": 10, "plots": False},
+        pruner={"_target_": "optuna.pruners.MedianPruner"}, pruning={"wait_for_stall": False},
+        study={"objectives": ["fitness", "latency_ms"], "name": "s", "n_trials": 4,
+               "baseline": True, "timeout": None, "artifacts": None})
+    return plan, dataset
 
 
 def _fakes(monkeypatch: pytest.MonkeyPatch) -> None:
