@@ -1,0 +1,190 @@
+"""Benchmark: how well a trial's low fidelity ranks configurations at full size, and what the
+pruner cuts (issue 23, item 3). One sweep in bench_tune's fine-tuning setting (sweep's starter
+weights, the held-back shapes set) with no pruning, so that every trial's whole curve exists; a
+random sample of its trials (the defaults always among them) is then trained once at full size,
+as bench_tune re-validates. Reported: each trial's low-fidelity and full-size value, the rank
+correlation between them, the noise of one full-size training (the defaults trained again at
+other seeds), and where sweep's pruner, replayed on the recorded curves in the order the trials
+ended, would have stopped each trial: asked every epoch (what `pruning.wait_for_stall=auto`
+does from weights) and asked only after a stall.
+
+    python scripts/bench_rank.py --seed 0 --trials 10 --sample 6
+    python scripts/bench_rank.py --seed 0 --sweep-args space=finetune --out bench-rank-ft
+
+Writes results.json and table.md under --out, results after every full-size training.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import bench_tune  # noqa: E402  (scripts/ is on the path when this file runs)
+
+# pruning.wait_for_stall in the replay: false is what `auto` does from weights.
+POLICIES = {"every epoch": False, "after a stall": True}
+
+
+def sweep_trials(opts: argparse.Namespace, work: Path) -> list[dict[str, Any]]:
+    """Run the sweep, no pruner; every finished trial with its curve, in the order they ended."""
+    import optuna
+    from optuna.trial import TrialState
+
+    name = f"rank-s{opts.seed}"
+    bench_tune._sweep_cli(opts, opts.seed, work, name, "tpe", "none", opts.trials)
+    study = optuna.load_study(study_name=name, storage=f"sqlite:///{work / name / 'study.db'}")
+    done = sorted((t for t in study.get_trials() if t.state == TrialState.COMPLETE),
+                  key=lambda t: t.datetime_complete)
+    return [{"trial": t.number, "params": dict(t.params), "low_fidelity": t.value,
+             "baseline": bool(t.user_attrs.get("baseline")),
+             "curve": [t.intermediate_values[s] for s in sorted(t.intermediate_values)]}
+            for t in done]
+
+
+def replay_pruning(trials: list[dict[str, Any]], wait_for_stall: bool) -> dict[int, int]:
+    """The epoch (1-based) at which sweep's configured pruner would have stopped each trial,
+    replayed on the recorded curves in the order the trials ended; trials it lets finish are
+    absent. The pruner is sweep's own (conf/config.yaml's pruner, patience and zero rule)."""
+    import optuna
+    from omegaconf import OmegaConf
+
+    from sweep.pruning.policy import make_pruner
+
+    conf = OmegaConf.load(ROOT / "conf" / "config.yaml")
+    pruner_conf = OmegaConf.load(ROOT / "conf" / "pruner" / "median.yaml")
+    config = {"pruning": {"wait_for_stall": wait_for_stall,
+                          "zero_is_warmup": conf.pruning.zero_is_warmup},
+              "trial": {"patience": conf.trial.patience},
+              "pruner": OmegaConf.to_container(pruner_conf)}
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(direction="maximize", pruner=make_pruner(config))
+    stopped: dict[int, int] = {}
+    for record in trials:
+        trial = study.ask()
+        for step, value in enumerate(record["curve"]):
+            trial.report(value, step)
+            if trial.should_prune():
+                stopped[record["trial"]] = step + 1
+                study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+                break
+        else:
+            study.tell(trial, max(record["curve"]))
+    return stopped
+
+
+def full_size(opts: argparse.Namespace, work: Path, dataset: Any, label: str,
+              params: dict[str, Any], seed: int) -> float:
+    run = bench_tune.MethodRun(label, seed, best_params=params)
+    bench_tune.revalidate(opts, run, work, dataset)
+    return float(run.revalidated_fitness or 0.0)
+
+
+def correlations(pairs: list[tuple[float, float]]) -> dict[str, float | None]:
+    from scipy.stats import kendalltau, spearmanr
+
+    if len(pairs) < 3:
+        return {"spearman": None, "kendall": None}
+    low, full = zip(*pairs, strict=True)
+    return {"spearman": round(float(spearmanr(low, full).statistic), 3),
+            "kendall": round(float(kendalltau(low, full).statistic), 3)}
+
+
+def table(result: dict[str, Any]) -> str:
+    lines = ["| trial | params | low fidelity | full size | pruned at epoch (every epoch / "
+             "after a stall) |", "|---|---|---|---|---|"]
+    for record in sorted(result["trials"], key=lambda r: -(r.get("full_size") or -1.0)):
+        params = ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}"
+                           for k, v in sorted(record["params"].items()))
+        full = "-" if record.get("full_size") is None else f"{record['full_size']:.3f}"
+        stops = " / ".join(str(record["pruned_at"].get(p) or "-") for p in POLICIES)
+        lines.append(f"| {record['trial']}{'*' if record['baseline'] else ''} | {params} | "
+                     f"{record['low_fidelity']:.3f} | {full} | {stops} |")
+    noise = result["defaults_repeats"]
+    lines += ["", "`*` the baseline (Ultralytics' defaults).", "",
+              f"- Rank correlation, low fidelity vs full size, over {result['sampled']} "
+              f"trials trained at full size: Spearman {result['spearman']}, "
+              f"Kendall {result['kendall']}.",
+              f"- The defaults at full size, seeds {', '.join(str(s) for s, _ in noise)}: "
+              f"{', '.join(f'{v:.3f}' for _, v in noise)} (spread "
+              f"{max(v for _, v in noise) - min(v for _, v in noise):.3f}: one training's noise).",
+              f"- Best at full size: trial {result['best_full_size']['trial']} "
+              f"({result['best_full_size']['full_size']:.3f}); the defaults "
+              f"{result['defaults_full_size']:.3f}."]
+    for policy in POLICIES:
+        cut = [r for r in result["trials"] if r["pruned_at"].get(policy)]
+        sampled_cut = ", ".join(f"trial {r['trial']} ({r['full_size']:.3f})" for r in cut
+                                if r.get("full_size") is not None)
+        lines.append(f"- Pruner asked {policy}: would stop {len(cut)} of {len(result['trials'])} "
+                     f"trials; of those trained at full size: {sampled_cut or 'none'}.")
+    return "\n".join(lines) + "\n"
+
+
+def _write(out: Path, result: dict[str, Any]) -> None:
+    sampled = [r for r in result["trials"] if r.get("full_size") is not None]
+    result.update(correlations([(r["low_fidelity"], r["full_size"]) for r in sampled]),
+                  sampled=len(sampled))
+    if sampled:
+        result["best_full_size"] = max(sampled, key=lambda r: r["full_size"])
+    (out / "results.json").write_text(json.dumps(result, indent=2))
+    if sampled and result.get("defaults_full_size") is not None:
+        (out / "table.md").write_text(table(result))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mode", choices=sorted(bench_tune.PRESETS), default="cpu")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--trials", type=int, default=10, help="sweep trials (no pruning)")
+    parser.add_argument("--sample", type=int, default=6,
+                        help="trials trained at full size, the defaults among them")
+    parser.add_argument("--repeats", type=int, default=2,
+                        help="full-size trainings of the defaults (seeds seed, seed+1, ...)")
+    parser.add_argument("--data-seed", type=int, default=7, help="the held-back shapes set")
+    parser.add_argument("--sweep-args", nargs="*", default=[], metavar="OVERRIDE")
+    parser.add_argument("--out", type=Path, required=True)
+    opts = parser.parse_args(argv)
+    for key, value in bench_tune.PRESETS[opts.mode].items():
+        setattr(opts, key, value)
+    opts.model = "yolo11n.yaml"
+    opts.model = bench_tune.starter_model(opts)
+    out = opts.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    dataset = bench_tune._dataset(opts)
+    opts.data = str(dataset.yaml_path)
+    started = time.time()
+    trials = sweep_trials(opts, out)
+    stops = {policy: replay_pruning(trials, wait) for policy, wait in POLICIES.items()}
+    for record in trials:
+        record["pruned_at"] = {p: stops[p].get(record["trial"]) for p in POLICIES}
+    searched = [r for r in trials if not r["baseline"]]
+    sample = random.Random(opts.seed).sample(searched, min(len(searched), opts.sample - 1))
+    defaults = next(r for r in trials if r["baseline"])
+    result: dict[str, Any] = {"seed": opts.seed, "sweep_args": opts.sweep_args,
+                              "trials": trials, "defaults_repeats": []}
+    for record in [defaults, *sample]:
+        record["full_size"] = full_size(opts, out, dataset, f"trial{record['trial']}",
+                                        record["params"], opts.seed)
+        print(f"trial {record['trial']}: {record['low_fidelity']:.3f} -> "
+              f"{record['full_size']:.3f}", flush=True)
+        _write(out, result)
+    result["defaults_full_size"] = defaults["full_size"]
+    result["defaults_repeats"] = [(opts.seed, defaults["full_size"])]
+    for seed in range(opts.seed + 1, opts.seed + opts.repeats):
+        value = full_size(opts, out, dataset, "defaults", defaults["params"], seed)
+        result["defaults_repeats"].append((seed, value))
+    result["wall_s"] = round(time.time() - started, 1)
+    _write(out, result)
+    print((out / "table.md").read_text())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
