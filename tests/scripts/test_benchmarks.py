@@ -162,3 +162,34 @@ def test_the_hypervolume_of_a_front() -> None:
     assert hypervolume([(0.5, 5.0), (0.8, 10.0)], (0.0, 20.0)) == 0.5 * 5 + 0.8 * 10
     assert hypervolume([(0.5, 5.0), (0.4, 10.0)], (0.0, 20.0)) == 0.5 * 15  # dominated
     assert hypervolume([(0.5, 25.0)], (0.0, 20.0)) == 0.0  # beyond the reference
+
+
+def test_bench_rank_tiny(sweep_env: dict[str, str], tmp_path: Path) -> None:
+    """The rank study at its tiniest: trials without pruning, a sample and the defaults trained
+    at full size (the defaults twice), the correlations and the replayed pruner written."""
+    out = tmp_path / "rank"
+    done = subprocess.run([sys.executable, "scripts/bench_rank.py", "--mode", "tiny", "--trials",
+                           "3", "--sample", "2", "--repeats", "2", "--out", str(out)], cwd=ROOT,
+                          env=sweep_env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    results = json.loads((out / "results.json").read_text())
+    assert len(results["trials"]) == 3 and results["sampled"] == 2
+    assert [seed for seed, _ in results["defaults_repeats"]] == [0, 1]
+    baseline = next(r for r in results["trials"] if r["baseline"])
+    assert baseline["full_size"] == results["defaults_full_size"]
+    assert all(set(r["pruned_at"]) == {"every epoch", "after a stall"} for r in results["trials"])
+    assert "Rank correlation" in (out / "table.md").read_text()
+
+
+def test_the_pruner_replayed_on_recorded_curves() -> None:
+    """sweep's own pruner on recorded curves: asked every epoch it cuts a slow starter that
+    would have ended first; asked after a stall only the trial that stalled below the others."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from bench_rank import replay_pruning
+
+    rising = [0.1, 0.2, 0.3, 0.4, 0.5]
+    trials = [{"trial": 0, "curve": rising}, {"trial": 1, "curve": rising},
+              {"trial": 2, "curve": [0.01, 0.02, 0.03, 0.04, 0.9]},
+              {"trial": 3, "curve": [0.05, 0.05, 0.05, 0.05, 0.05]}]
+    assert replay_pruning(trials, wait_for_stall=False) == {2: 2, 3: 2}
+    assert replay_pruning(trials, wait_for_stall=True) == {3: 4}
