@@ -29,9 +29,6 @@ sys.path.insert(0, str(ROOT))
 
 import bench_tune  # noqa: E402  (scripts/ is on the path when this file runs)
 
-# pruning.wait_for_stall in the replay: false is what `auto` does from weights.
-POLICIES = {"every epoch": False, "after a stall": True}
-
 
 def sweep_trials(opts: argparse.Namespace, work: Path) -> list[dict[str, Any]]:
     """Run the sweep, no pruner; every finished trial with its curve, in the order they ended."""
@@ -39,7 +36,7 @@ def sweep_trials(opts: argparse.Namespace, work: Path) -> list[dict[str, Any]]:
     from optuna.trial import TrialState
 
     name = f"rank-s{opts.seed}"
-    bench_tune._sweep_cli(opts, opts.seed, work, name, "tpe", "none", opts.trials)
+    bench_tune._sweep_cli(opts, opts.seed, work, name, opts.sampler, "none", opts.trials)
     study = optuna.load_study(study_name=name, storage=f"sqlite:///{work / name / 'study.db'}")
     done = sorted((t for t in study.get_trials() if t.state == TrialState.COMPLETE),
                   key=lambda t: t.datetime_complete)
@@ -49,23 +46,36 @@ def sweep_trials(opts: argparse.Namespace, work: Path) -> list[dict[str, Any]]:
             for t in done]
 
 
-def replay_pruning(trials: list[dict[str, Any]], wait_for_stall: bool) -> dict[int, int]:
-    """The epoch (1-based) at which sweep's configured pruner would have stopped each trial,
-    replayed on the recorded curves in the order the trials ended; trials it lets finish are
-    absent. The pruner is sweep's own (conf/config.yaml's pruner, patience and zero rule)."""
-    import optuna
+def policies() -> dict[str, Any]:
+    """sweep's stopping rules, each as the pruner that replays it (conf/config.yaml's patience
+    and zero rule, conf/pruner/median.yaml): the median asked every epoch after its own warm-up
+    (`pruning.wait_for_stall=false`, what `auto` does from weights), the same from the middle of
+    a trial, and Ultralytics' early stop alone (what `wait_for_stall=true` amounts to: the
+    pruner is asked when the early stop ends the trial anyway, docs/benchmarks.md)."""
+    from hydra.utils import instantiate
     from omegaconf import OmegaConf
 
-    from sweep.pruning.policy import make_pruner
+    from sweep.pruning.stall import StallPruner
 
     conf = OmegaConf.load(ROOT / "conf" / "config.yaml")
-    pruner_conf = OmegaConf.load(ROOT / "conf" / "pruner" / "median.yaml")
-    config = {"pruning": {"wait_for_stall": wait_for_stall,
-                          "zero_is_warmup": conf.pruning.zero_is_warmup},
-              "trial": {"patience": conf.trial.patience},
-              "pruner": OmegaConf.to_container(pruner_conf)}
+    median = OmegaConf.to_container(OmegaConf.load(ROOT / "conf" / "pruner" / "median.yaml"))
+    zero, patience = conf.pruning.zero_is_warmup, int(conf.trial.patience)
+    half = int(conf.trial.epochs) // 2
+    return {
+        "median every epoch": StallPruner(instantiate(median), 0, zero),
+        f"median from epoch {half + 1}": StallPruner(
+            instantiate({**median, "n_warmup_steps": half}), 0, zero),
+        f"early stop ({patience})": StallPruner(None, patience, zero),
+    }
+
+
+def replay_pruning(trials: list[dict[str, Any]], pruner: Any) -> dict[int, int]:
+    """The epoch (1-based) at which `pruner` would have stopped each trial, replayed on the
+    recorded curves in the order the trials ended; trials it lets finish are absent."""
+    import optuna
+
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study = optuna.create_study(direction="maximize", pruner=make_pruner(config))
+    study = optuna.create_study(direction="maximize", pruner=pruner)
     stopped: dict[int, int] = {}
     for record in trials:
         trial = study.ask()
@@ -78,6 +88,21 @@ def replay_pruning(trials: list[dict[str, Any]], wait_for_stall: bool) -> dict[i
         else:
             study.tell(trial, max(record["curve"]))
     return stopped
+
+
+def race_under(trials: list[dict[str, Any]], policy: str, candidates: int) -> dict[str, Any]:
+    """What the search would hand the race under a stopping rule: the best `candidates` trials
+    it lets finish, by their low-fidelity value (the best epoch before the stop), plus the
+    defaults; the finalist is the best of them at full size (where all were trained)."""
+    finished = [r for r in trials if not r["pruned_at"].get(policy) and not r["baseline"]]
+    finished.sort(key=lambda r: -r["low_fidelity"])
+    raced = finished[:candidates] + [r for r in trials if r["baseline"]]
+    known = [r for r in raced if r.get("full_size") is not None]
+    best = max(known, key=lambda r: r["full_size"]) if known else None
+    return {"raced": [r["trial"] for r in raced],
+            "finalist": None if best is None else best["trial"],
+            "finalist_full_size": None if best is None else best["full_size"],
+            "complete": len(known) == len(raced)}
 
 
 def full_size(opts: argparse.Namespace, work: Path, dataset: Any, label: str,
@@ -98,43 +123,65 @@ def correlations(pairs: list[tuple[float, float]]) -> dict[str, float | None]:
 
 
 def table(result: dict[str, Any]) -> str:
-    lines = ["| trial | params | low fidelity | full size | pruned at epoch (every epoch / "
-             "after a stall) |", "|---|---|---|---|---|"]
+    names = list(result["policies"])
+    lines = ["| trial | params | low fidelity | full size | stopped at epoch: "
+             + " / ".join(names) + " |", "|---|---|---|---|---|"]
     for record in sorted(result["trials"], key=lambda r: -(r.get("full_size") or -1.0)):
         params = ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}"
                            for k, v in sorted(record["params"].items()))
         full = "-" if record.get("full_size") is None else f"{record['full_size']:.3f}"
-        stops = " / ".join(str(record["pruned_at"].get(p) or "-") for p in POLICIES)
+        stops = " / ".join(str(record["pruned_at"].get(p) or "-") for p in names)
         lines.append(f"| {record['trial']}{'*' if record['baseline'] else ''} | {params} | "
                      f"{record['low_fidelity']:.3f} | {full} | {stops} |")
-    noise = result["defaults_repeats"]
+    noise = [value for _, value in result["defaults_repeats"]]
     lines += ["", "`*` the baseline (Ultralytics' defaults).", "",
               f"- Rank correlation, low fidelity vs full size, over {result['sampled']} "
               f"trials trained at full size: Spearman {result['spearman']}, "
-              f"Kendall {result['kendall']}.",
-              f"- The defaults at full size, seeds {', '.join(str(s) for s, _ in noise)}: "
-              f"{', '.join(f'{v:.3f}' for _, v in noise)} (spread "
-              f"{max(v for _, v in noise) - min(v for _, v in noise):.3f}: one training's noise).",
-              f"- Best at full size: trial {result['best_full_size']['trial']} "
-              f"({result['best_full_size']['full_size']:.3f}); the defaults "
-              f"{result['defaults_full_size']:.3f}."]
-    for policy in POLICIES:
+              f"Kendall {result['kendall']}."]
+    if noise:
+        lines.append(f"- The defaults at full size, seeds "
+                     f"{', '.join(str(s) for s, _ in result['defaults_repeats'])}: "
+                     f"{', '.join(f'{v:.3f}' for v in noise)} (spread "
+                     f"{max(noise) - min(noise):.3f}: one training's noise).")
+    best = result["best_full_size"]
+    lines.append(f"- Best at full size: trial {best['trial']} ({best['full_size']:.3f}); the "
+                 f"defaults {result['defaults_full_size']:.3f}.")
+    for policy, race in result["policies"].items():
         cut = [r for r in result["trials"] if r["pruned_at"].get(policy)]
-        sampled_cut = ", ".join(f"trial {r['trial']} ({r['full_size']:.3f})" for r in cut
-                                if r.get("full_size") is not None)
-        lines.append(f"- Pruner asked {policy}: would stop {len(cut)} of {len(result['trials'])} "
-                     f"trials; of those trained at full size: {sampled_cut or 'none'}.")
+        trained = ", ".join(f"trial {r['trial']} ({r['full_size']:.3f})" for r in cut
+                            if r.get("full_size") is not None)
+        finalist = ("-" if race["finalist"] is None else
+                    f"trial {race['finalist']} ({race['finalist_full_size']:.3f})"
+                    + ("" if race["complete"] else ", not every candidate trained at full size"))
+        lines.append(f"- {policy}: stops {len(cut)} of {len(result['trials'])} trials "
+                     f"(of those trained at full size: {trained or 'none'}); the race would get "
+                     f"trials {', '.join(str(t) for t in race['raced'])}: finalist {finalist}.")
     return "\n".join(lines) + "\n"
 
 
-def _write(out: Path, result: dict[str, Any]) -> None:
-    sampled = [r for r in result["trials"] if r.get("full_size") is not None]
+def judge(result: dict[str, Any], candidates: int) -> dict[str, Any]:
+    """Everything computed from the recorded curves and full-size values: the replayed
+    stopping rules, the race each hands over, the correlations."""
+    trials = result["trials"]
+    for policy, pruner in policies().items():
+        stops = replay_pruning(trials, pruner)
+        for record in trials:
+            record.setdefault("pruned_at", {})[policy] = stops.get(record["trial"])
+    result["policies"] = {p: race_under(trials, p, candidates) for p in policies()}
+    sampled = [r for r in trials if r.get("full_size") is not None]
     result.update(correlations([(r["low_fidelity"], r["full_size"]) for r in sampled]),
                   sampled=len(sampled))
     if sampled:
         result["best_full_size"] = max(sampled, key=lambda r: r["full_size"])
+    result["defaults_full_size"] = next(
+        (r.get("full_size") for r in trials if r["baseline"]), None)
+    return result
+
+
+def _write(out: Path, result: dict[str, Any], candidates: int) -> None:
+    judge(result, candidates)
     (out / "results.json").write_text(json.dumps(result, indent=2))
-    if sampled and result.get("defaults_full_size") is not None:
+    if result["sampled"] and result.get("defaults_full_size") is not None:
         (out / "table.md").write_text(table(result))
 
 
@@ -143,45 +190,50 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mode", choices=sorted(bench_tune.PRESETS), default="cpu")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--trials", type=int, default=10, help="sweep trials (no pruning)")
+    parser.add_argument("--sampler", default="tpe", help="sweep's sampler= (random: the same "
+                        "configurations whatever the stopping rule)")
     parser.add_argument("--sample", type=int, default=6,
                         help="trials trained at full size, the defaults among them")
     parser.add_argument("--repeats", type=int, default=2,
                         help="full-size trainings of the defaults (seeds seed, seed+1, ...)")
     parser.add_argument("--data-seed", type=int, default=7, help="the held-back shapes set")
     parser.add_argument("--sweep-args", nargs="*", default=[], metavar="OVERRIDE")
+    parser.add_argument("--judge", type=Path, help="train nothing: recompute the replay, the "
+                        "races and table.md from this results.json")
     parser.add_argument("--out", type=Path, required=True)
     opts = parser.parse_args(argv)
     for key, value in bench_tune.PRESETS[opts.mode].items():
         setattr(opts, key, value)
-    opts.model = "yolo11n.yaml"
-    opts.model = bench_tune.starter_model(opts)
     out = opts.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
+    if opts.judge:
+        _write(out, json.loads(opts.judge.read_text()), opts.candidates)
+        print((out / "table.md").read_text())
+        return 0
+    opts.model = "yolo11n.yaml"
+    opts.model = bench_tune.starter_model(opts)
     dataset = bench_tune._dataset(opts)
     opts.data = str(dataset.yaml_path)
     started = time.time()
     trials = sweep_trials(opts, out)
-    stops = {policy: replay_pruning(trials, wait) for policy, wait in POLICIES.items()}
-    for record in trials:
-        record["pruned_at"] = {p: stops[p].get(record["trial"]) for p in POLICIES}
     searched = [r for r in trials if not r["baseline"]]
     sample = random.Random(opts.seed).sample(searched, min(len(searched), opts.sample - 1))
     defaults = next(r for r in trials if r["baseline"])
-    result: dict[str, Any] = {"seed": opts.seed, "sweep_args": opts.sweep_args,
-                              "trials": trials, "defaults_repeats": []}
+    result: dict[str, Any] = {"seed": opts.seed, "sampler": opts.sampler,
+                              "sweep_args": opts.sweep_args, "trials": trials,
+                              "defaults_repeats": []}
     for record in [defaults, *sample]:
         record["full_size"] = full_size(opts, out, dataset, f"trial{record['trial']}",
                                         record["params"], opts.seed)
         print(f"trial {record['trial']}: {record['low_fidelity']:.3f} -> "
               f"{record['full_size']:.3f}", flush=True)
-        _write(out, result)
-    result["defaults_full_size"] = defaults["full_size"]
+        _write(out, result, opts.candidates)
     result["defaults_repeats"] = [(opts.seed, defaults["full_size"])]
     for seed in range(opts.seed + 1, opts.seed + opts.repeats):
         value = full_size(opts, out, dataset, "defaults", defaults["params"], seed)
         result["defaults_repeats"].append((seed, value))
     result["wall_s"] = round(time.time() - started, 1)
-    _write(out, result)
+    _write(out, result, opts.candidates)
     print((out / "table.md").read_text())
     return 0
 

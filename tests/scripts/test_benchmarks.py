@@ -185,11 +185,22 @@ def test_the_pruner_replayed_on_recorded_curves() -> None:
     """sweep's own pruner on recorded curves: asked every epoch it cuts a slow starter that
     would have ended first; asked after a stall only the trial that stalled below the others."""
     sys.path.insert(0, str(ROOT / "scripts"))
-    from bench_rank import replay_pruning
+    from bench_rank import policies, race_under, replay_pruning
 
     rising = [0.1, 0.2, 0.3, 0.4, 0.5]
-    trials = [{"trial": 0, "curve": rising}, {"trial": 1, "curve": rising},
-              {"trial": 2, "curve": [0.01, 0.02, 0.03, 0.04, 0.9]},
-              {"trial": 3, "curve": [0.05, 0.05, 0.05, 0.05, 0.05]}]
-    assert replay_pruning(trials, wait_for_stall=False) == {2: 2, 3: 2}
-    assert replay_pruning(trials, wait_for_stall=True) == {3: 4}
+    trials = [{"trial": 0, "curve": rising, "baseline": True},
+              {"trial": 1, "curve": rising, "baseline": False},
+              {"trial": 2, "curve": [0.01, 0.02, 0.03, 0.04, 0.9], "baseline": False},
+              {"trial": 3, "curve": [0.05, 0.05, 0.05, 0.05, 0.05], "baseline": False}]
+    rules = policies()
+    assert list(rules) == ["median every epoch", "median from epoch 6", "early stop (3)"]
+    assert replay_pruning(trials, rules["median every epoch"]) == {2: 2, 3: 2}
+    assert replay_pruning(trials, rules["early stop (3)"]) == {3: 4}
+    for record, full_size in zip(trials, [0.8, 0.7, 0.9, 0.6], strict=True):
+        record.update(low_fidelity=max(record["curve"]), full_size=full_size)
+        record["pruned_at"] = {"median every epoch": {2: 2, 3: 2}.get(record["trial"]),
+                               "early stop (3)": {3: 4}.get(record["trial"])}
+    every = race_under(trials, "median every epoch", candidates=2)
+    assert every == {"raced": [1, 0], "finalist": 0, "finalist_full_size": 0.8,
+                     "complete": True}
+    assert race_under(trials, "early stop (3)", candidates=2)["finalist"] == 2
