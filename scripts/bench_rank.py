@@ -198,6 +198,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="full-size trainings of the defaults (seeds seed, seed+1, ...)")
     parser.add_argument("--data-seed", type=int, default=7, help="the held-back shapes set")
     parser.add_argument("--sweep-args", nargs="*", default=[], metavar="OVERRIDE")
+    parser.add_argument("--reuse", type=Path, nargs="*", default=[], help="results.json files "
+                        "of earlier runs (same seed and set): a configuration trained at full "
+                        "size there is not trained again (training here is deterministic)")
     parser.add_argument("--judge", type=Path, help="train nothing: recompute the replay, the "
                         "races and table.md from this results.json")
     parser.add_argument("--out", type=Path, required=True)
@@ -222,9 +225,16 @@ def main(argv: list[str] | None = None) -> int:
     result: dict[str, Any] = {"seed": opts.seed, "sampler": opts.sampler,
                               "sweep_args": opts.sweep_args, "trials": trials,
                               "defaults_repeats": []}
+    earlier = [json.loads(path.read_text()) for path in opts.reuse]
+    if any(run["seed"] != opts.seed for run in earlier):
+        raise SystemExit(f"--reuse: every run must have --seed {opts.seed}")
+    known = {json.dumps(r["params"], sort_keys=True): r["full_size"]
+             for run in earlier for r in run["trials"] if r.get("full_size") is not None}
     for record in [defaults, *sample]:
-        record["full_size"] = full_size(opts, out, dataset, f"trial{record['trial']}",
-                                        record["params"], opts.seed)
+        record["full_size"] = known.get(json.dumps(record["params"], sort_keys=True))
+        if record["full_size"] is None:
+            record["full_size"] = full_size(opts, out, dataset, f"trial{record['trial']}",
+                                            record["params"], opts.seed)
         print(f"trial {record['trial']}: {record['low_fidelity']:.3f} -> "
               f"{record['full_size']:.3f}", flush=True)
         _write(out, result, opts.candidates)
