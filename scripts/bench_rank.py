@@ -138,7 +138,7 @@ def table(result: dict[str, Any]) -> str:
               f"- Rank correlation, low fidelity vs full size, over {result['sampled']} "
               f"trials trained at full size: Spearman {result['spearman']}, "
               f"Kendall {result['kendall']}."]
-    if noise:
+    if len(noise) > 1:
         lines.append(f"- The defaults at full size, seeds "
                      f"{', '.join(str(s) for s, _ in result['defaults_repeats'])}: "
                      f"{', '.join(f'{v:.3f}' for v in noise)} (spread "
@@ -163,10 +163,12 @@ def judge(result: dict[str, Any], candidates: int) -> dict[str, Any]:
     """Everything computed from the recorded curves and full-size values: the replayed
     stopping rules, the race each hands over, the correlations."""
     trials = result["trials"]
+    for record in trials:
+        record["pruned_at"] = {}
     for policy, pruner in policies().items():
         stops = replay_pruning(trials, pruner)
         for record in trials:
-            record.setdefault("pruned_at", {})[policy] = stops.get(record["trial"])
+            record["pruned_at"][policy] = stops.get(record["trial"])
     result["policies"] = {p: race_under(trials, p, candidates) for p in policies()}
     sampled = [r for r in trials if r.get("full_size") is not None]
     result.update(correlations([(r["low_fidelity"], r["full_size"]) for r in sampled]),
