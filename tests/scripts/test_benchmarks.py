@@ -177,7 +177,10 @@ def test_bench_rank_tiny(sweep_env: dict[str, str], tmp_path: Path) -> None:
     assert [seed for seed, _ in results["defaults_repeats"]] == [0, 1]
     baseline = next(r for r in results["trials"] if r["baseline"])
     assert baseline["full_size"] == results["defaults_full_size"]
-    assert all(set(r["pruned_at"]) == {"every epoch", "after a stall"} for r in results["trials"])
+    rules = {"median every epoch", "median from epoch 6", "early stop (3)"}
+    assert all(set(r["pruned_at"]) == rules for r in results["trials"])
+    assert set(results["policies"]) == rules
+    assert all(0 in race["raced"] for race in results["policies"].values())  # the defaults race
     assert "Rank correlation" in (out / "table.md").read_text()
 
 
