@@ -5,8 +5,7 @@ random sample of its trials (the defaults always among them) is then trained onc
 as bench_tune re-validates. Reported: each trial's low-fidelity and full-size value, the rank
 correlation between them, the noise of one full-size training (the defaults trained again at
 other seeds), and where sweep's pruner, replayed on the recorded curves in the order the trials
-ended, would have stopped each trial: asked every epoch (what `pruning.wait_for_stall=auto`
-does from weights) and asked only after a stall.
+ended, would have stopped each trial (policies()) and which race each would have handed over.
 
     python scripts/bench_rank.py --seed 0 --trials 10 --sample 6
     python scripts/bench_rank.py --seed 0 --sweep-args space=finetune --out bench-rank-ft
@@ -22,7 +21,10 @@ import random
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from optuna.pruners import BasePruner
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -35,41 +37,47 @@ def sweep_trials(opts: argparse.Namespace, work: Path) -> list[dict[str, Any]]:
     import optuna
     from optuna.trial import TrialState
 
+    from sweep.core.record import Attr
+
     name = f"rank-s{opts.seed}"
     bench_tune._sweep_cli(opts, opts.seed, work, name, opts.sampler, "none", opts.trials)
     study = optuna.load_study(study_name=name, storage=f"sqlite:///{work / name / 'study.db'}")
     done = sorted((t for t in study.get_trials() if t.state == TrialState.COMPLETE),
                   key=lambda t: t.datetime_complete)
     return [{"trial": t.number, "params": dict(t.params), "low_fidelity": t.value,
-             "baseline": bool(t.user_attrs.get("baseline")),
+             "baseline": bool(t.user_attrs.get(Attr.BASELINE)),
              "curve": [t.intermediate_values[s] for s in sorted(t.intermediate_values)]}
             for t in done]
 
 
-def policies() -> dict[str, Any]:
+def policies() -> dict[str, BasePruner]:
     """sweep's stopping rules, each as the pruner that replays it (conf/config.yaml's patience
     and zero rule, conf/pruner/median.yaml): the median asked every epoch after its own warm-up
     (`pruning.wait_for_stall=false`, what `auto` does from weights), the same from the middle of
     a trial, and Ultralytics' early stop alone (what `wait_for_stall=true` amounts to: the
     pruner is asked when the early stop ends the trial anyway, docs/benchmarks.md)."""
-    from hydra.utils import instantiate
     from omegaconf import OmegaConf
 
+    from sweep.pruning.policy import make_pruner
     from sweep.pruning.stall import StallPruner
 
     conf = OmegaConf.load(ROOT / "conf" / "config.yaml")
     median = OmegaConf.to_container(OmegaConf.load(ROOT / "conf" / "pruner" / "median.yaml"))
     zero, patience = conf.pruning.zero_is_warmup, int(conf.trial.patience)
     half = int(conf.trial.epochs) // 2
+
+    def every_epoch(pruner: dict[str, Any]) -> BasePruner:  # sweep's own, wait_for_stall=false
+        return make_pruner({"pruning": {"wait_for_stall": False, "zero_is_warmup": zero},
+                            "trial": {"patience": patience}, "pruner": pruner})
+
     return {
-        "median every epoch": StallPruner(instantiate(median), 0, zero),
-        f"median from epoch {half + 1}": StallPruner(
-            instantiate({**median, "n_warmup_steps": half}), 0, zero),
+        "median every epoch": every_epoch(median),
+        f"median from epoch {half + 1}": every_epoch({**median, "n_warmup_steps": half}),
         f"early stop ({patience})": StallPruner(None, patience, zero),
     }
 
 
-def replay_pruning(trials: list[dict[str, Any]], pruner: Any) -> dict[int, int]:
+def replay_pruning(trials: list[dict[str, Any]], pruner: BasePruner) -> dict[int, int]:
     """The epoch (1-based) at which `pruner` would have stopped each trial, replayed on the
     recorded curves in the order the trials ended; trials it lets finish are absent."""
     import optuna
@@ -163,13 +171,11 @@ def judge(result: dict[str, Any], candidates: int) -> dict[str, Any]:
     """Everything computed from the recorded curves and full-size values: the replayed
     stopping rules, the race each hands over, the correlations."""
     trials = result["trials"]
+    rules = policies()
+    stops = {policy: replay_pruning(trials, pruner) for policy, pruner in rules.items()}
     for record in trials:
-        record["pruned_at"] = {}
-    for policy, pruner in policies().items():
-        stops = replay_pruning(trials, pruner)
-        for record in trials:
-            record["pruned_at"][policy] = stops.get(record["trial"])
-    result["policies"] = {p: race_under(trials, p, candidates) for p in policies()}
+        record["pruned_at"] = {policy: stops[policy].get(record["trial"]) for policy in rules}
+    result["policies"] = {policy: race_under(trials, policy, candidates) for policy in rules}
     sampled = [r for r in trials if r.get("full_size") is not None]
     result.update(correlations([(r["low_fidelity"], r["full_size"]) for r in sampled]),
                   sampled=len(sampled))
@@ -215,7 +221,6 @@ def main(argv: list[str] | None = None) -> int:
         _write(out, json.loads(opts.judge.read_text()), opts.candidates)
         print((out / "table.md").read_text())
         return 0
-    opts.model = "yolo11n.yaml"
     opts.model = bench_tune.starter_model(opts)
     dataset = bench_tune._dataset(opts)
     opts.data = str(dataset.yaml_path)
