@@ -39,11 +39,10 @@ VARIANTS: dict[str, tuple[float, int, int | None, list[str]]] = {
 def defaults() -> dict[str, Any]:
     from omegaconf import OmegaConf
 
-    from sweep.config.baseline import baseline_params
-    from sweep.config.space import to_distributions
+    from sweep.config.relative import space_baseline
 
     space = OmegaConf.to_container(OmegaConf.load(ROOT / "conf" / "space" / "default.yaml"))
-    return baseline_params(to_distributions(space), num_classes=3)  # type: ignore[arg-type]
+    return space_baseline(space, num_classes=3)  # type: ignore[arg-type]
 
 
 def run(name: str, seed: int, root: Path, params: dict[str, Any], scale: float,

@@ -113,11 +113,10 @@ def run_defaults(opts: argparse.Namespace, seed: int, dataset: datasets.Dataset)
     """No search: Ultralytics' defaults for sweep's searched arguments (its baseline trial)."""
     from omegaconf import OmegaConf
 
-    from sweep.config.baseline import baseline_params
-    from sweep.config.space import to_distributions
+    from sweep.config.relative import space_baseline
 
     space = OmegaConf.to_container(OmegaConf.load(ROOT / "conf" / "space" / "default.yaml"))
-    params = baseline_params(to_distributions(space), len(dataset.names))  # type: ignore
+    params = space_baseline(space, len(dataset.names))  # type: ignore[arg-type]
     return MethodRun("defaults", seed, best_params=params)
 
 

@@ -19,6 +19,16 @@ Compose = Callable[..., DictConfig]  # the compose_cfg fixture
 BCCD = FIXTURES / "bccd" / "data.yaml"  # 12 train / 4 val real images, MIT (PROVENANCE.md)
 
 
+def resolved(cfg: DictConfig, classes: int = 3) -> dict[str, Any]:
+    """The composed config as a plan holds it for data of `classes` (relative ranges in
+    numbers, sweep.config.relative), without resolving any data."""
+    from omegaconf import OmegaConf
+
+    from sweep.config.relative import resolved_for
+
+    return resolved_for(OmegaConf.to_container(cfg, resolve=True), classes)  # type: ignore
+
+
 @pytest.fixture
 def compose_cfg(tmp_path: Path) -> Iterator[Callable[..., DictConfig]]:
     """Compose conf/ exactly as the command line would, with outputs under tmp_path."""

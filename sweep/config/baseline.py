@@ -31,17 +31,25 @@ def _fit(value: Any, dist: BaseDistribution) -> Any:
     return int(round(value)) if isinstance(dist, IntDistribution) else float(value)
 
 
-def baseline_params(distributions: Mapping[str, BaseDistribution], num_classes: int,
-                    fixed: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Ultralytics' default value of every searched argument, fitted into the space; where the
-    config also fixes a searched argument (`fixed`: train.*, e.g. imgsz), that value, the one
-    a run without tuning would use."""
+def ultralytics_defaults(num_classes: int, fixed: Mapping[str, Any] | None = None
+                         ) -> dict[str, Any]:
+    """Every train argument as a run without tuning would use it on data of `num_classes`:
+    Ultralytics' defaults, `fixed` (train.*) over them, `optimizer=auto` resolved."""
     from ultralytics.cfg import DEFAULT_CFG_DICT
 
     defaults = {**DEFAULT_CFG_DICT, **(fixed or {})}
     if str(defaults.get("optimizer")).lower() == "auto":  # trainer.build_optimizer, short runs
         defaults.update(optimizer="AdamW", lr0=round(0.002 * 5 / (4 + num_classes), 6),
                         momentum=0.9)
+    return defaults
+
+
+def baseline_params(distributions: Mapping[str, BaseDistribution], num_classes: int,
+                    fixed: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Ultralytics' default value of every searched argument, fitted into the space; where the
+    config also fixes a searched argument (`fixed`: train.*, e.g. imgsz), that value, the one
+    a run without tuning would use."""
+    defaults = ultralytics_defaults(num_classes, fixed)
     return {name: _fit(defaults[name], dist) for name, dist in distributions.items()
             if defaults.get(name) is not None}
 

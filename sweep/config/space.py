@@ -5,6 +5,9 @@ Each entry is one of two forms, chosen by its keys:
 * numeric: `{low, high}` plus optional `log: true`, `step`, and `type: int|float` (default:
   int when low, high and step are all integers, else float);
 * categorical: `{choices: [...]}`.
+
+A range given in multiples of Ultralytics' default (`times_default`) reaches here only once
+sweep.config.relative has turned it into numbers for the data.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from sweep.config.latency_check import validate_latency
 from sweep.config.objectives import objectives_problem
+from sweep.config.relative import check_relative, is_relative, plain_entries
 from sweep.config.space import to_distributions
 from sweep.core.errors import ConfigError
 from sweep.core.results import METRICS
@@ -106,7 +107,12 @@ def validate_space(space: Mapping[str, Any]) -> None:
             raise ConfigError(key, space[name], "not an Ultralytics train argument",
                               f"remove it with ~{key}" + (f"; did you mean {close}?" if close
                                                           else ""))
-    for name, dist in to_distributions(space).items():
+        if is_relative(space[name]):  # in numbers once the data is known; its plain bounds now
+            check_relative(name, space[name], args[name])
+            for bound in ("low", "high"):
+                if space[name].get(bound) is not None:
+                    _check_arg_value(f"{key}.{bound}", name, space[name][bound])
+    for name, dist in to_distributions(plain_entries(space)).items():
         values = (list(dist.choices) if hasattr(dist, "choices")
                   else [dist.low, dist.high])  # type: ignore[attr-defined]
         for value in values:

@@ -17,8 +17,9 @@ from omegaconf import DictConfig, OmegaConf
 from sweep.config.model import ModelChoice, resolve_model, starter_line
 from sweep.config.overrides import override_keys
 from sweep.config.plan import Plan
+from sweep.config.relative import resolved_for
 from sweep.config.space import to_distributions
-from sweep.config.validate import validate
+from sweep.config.validate import validate, validate_space
 from sweep.core.errors import ConfigError
 from sweep.core.events import Callbacks
 from sweep.core.plugins import load_hooks
@@ -48,15 +49,16 @@ def prepare(cfg: DictConfig, choices: Mapping[str, Any], overrides: Sequence[str
     name = study_name(cfg, choices)
     study_dir, url = study_location(cfg, name)
     cache = Path(cfg.paths.cache).expanduser()
-    dataset = datasets.resolve(cfg.data, cache,
-                               OmegaConf.to_container(cfg.shapes))  # type: ignore[arg-type]
+    dataset = dataset_of(cfg)
     label_warning, scans = scan_labels(dataset, str(cfg.data), cache)
     # every training's label cache is written from them: here, and in the workers from the file
     scans_file = save_scans(scans, study_dir / SCAN_FILE) if scans else None
     dataset = dataclasses.replace(dataset, scans=held(scans))
     choice = resolve_model(cfg.model, starter=cfg.starter.enabled)
     searched = searched_models(cfg)
-    config: dict[str, Any] = OmegaConf.to_container(cfg, resolve=True)  # type: ignore[assignment]
+    config = resolved_for(OmegaConf.to_container(cfg, resolve=True),  # type: ignore[arg-type]
+                          len(dataset.names))
+    validate_space(config["space"])  # a relative range's values, now that they are values
     make_sampler(config, to_distributions(config["space"]))  # the grid sampler's needs
     check_devices(cfg.workers.devices)
     config["pruning"]["wait_for_stall"] = (  # starter weights are weights: they do not wait
@@ -80,6 +82,12 @@ def prepare(cfg: DictConfig, choices: Mapping[str, Any], overrides: Sequence[str
     if cfg.budget is not None:
         plan.budget = budget_of(cfg, dataset, overrides, config)
     return plan, dataset, callbacks
+
+
+def dataset_of(cfg: DictConfig) -> datasets.Dataset:
+    """`data=` resolved (the built-in set generated into paths.cache once)."""
+    return datasets.resolve(cfg.data, Path(cfg.paths.cache).expanduser(),
+                            OmegaConf.to_container(cfg.shapes))  # type: ignore[arg-type]
 
 
 def searched_models(cfg: DictConfig) -> dict[str, ModelChoice]:

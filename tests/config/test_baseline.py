@@ -47,12 +47,18 @@ def test_a_multi_objective_baseline_is_the_defaults_at_each_speed_choice() -> No
 @pytest.mark.parametrize("space", sorted(p.stem for p in (CONF / "space").glob("*.yaml")))
 def test_every_shipped_space_is_valid_and_has_a_baseline(compose_cfg: Compose,
                                                          space: str) -> None:
+    from sweep.config.baseline import ultralytics_defaults
+    from sweep.config.relative import resolved_for
     from sweep.config.space import to_distributions
     from sweep.config.validate import validate
 
     cfg = compose_cfg("+experiment=yolo11n", f"space={space}")
     validate(cfg)
-    distributions = to_distributions(OmegaConf.to_container(cfg.space))  # type: ignore[arg-type]
-    params = baseline_params(distributions, 3)
-    assert params and all(distributions[k]._contains(distributions[k].to_internal_repr(v))
-                          for k, v in params.items())
+    for classes in (1, 3, 80):  # the defaults' lr0 moves with the classes (optimizer=auto)
+        config = resolved_for(OmegaConf.to_container(cfg, resolve=True), classes)  # type: ignore
+        distributions = to_distributions(config["space"])
+        params = baseline_params(distributions, classes, config["train"])
+        assert params and all(distributions[k]._contains(distributions[k].to_internal_repr(v))
+                              for k, v in params.items())
+        defaults = ultralytics_defaults(classes, config["train"])
+        assert all(v == defaults[k] for k, v in params.items()), "a default clipped"

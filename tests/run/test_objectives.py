@@ -30,6 +30,7 @@ from sweep.study.closing import close_out_of_memory
 from sweep.study.open import open_study
 from sweep.study.queries import best_trial, pareto_front
 from sweep.testing.fakes import fake_train, fake_trial_plan
+from tests.conftest import resolved
 
 
 @pytest.mark.parametrize(("overrides", "problem"), [
@@ -78,7 +79,7 @@ def test_a_multi_objective_study_has_no_w_and_b_sweep(
     from sweep.wandb_sweeps.export import sweep_config
 
     with pytest.raises(ConfigError) as err:
-        sweep_config(compose_cfg("study.objectives=[fitness,latency_ms]"), [], "s")
+        sweep_config(resolved(compose_cfg("study.objectives=[fitness,latency_ms]")), [], "s")
     assert "W&B sweeps optimise one metric" in str(err.value)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 from rich.console import Console
 
 from sweep.config.plan import Plan
@@ -20,12 +20,13 @@ from sweep.run.supervisor import (
     worker_label,
 )
 from sweep.study.open import open_study
+from tests.conftest import resolved
 
 
 def test_worker_that_cannot_start_is_not_replaced_forever(
         compose_cfg: Callable[..., DictConfig], tmp_path: Path) -> None:
     cfg = compose_cfg("debug=smoke", "workers.max_failures=2")
-    config = OmegaConf.to_container(cfg, resolve=True)
+    config = resolved(cfg)
     url = f"sqlite:///{tmp_path / 's.db'}"
     plan = Plan(config=config, study_name="s", storage_url=url,  # type: ignore[arg-type]
                 study_dir=str(tmp_path), data_yaml=str(tmp_path / "missing.yaml"),

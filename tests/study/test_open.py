@@ -8,7 +8,7 @@ from sweep.config.space import to_distributions
 from sweep.core.errors import ConfigError
 from sweep.pruning.stall import StallPruner
 from sweep.study.open import make_sampler
-from tests.conftest import Compose
+from tests.conftest import Compose, resolved
 
 
 @pytest.mark.parametrize("sampler", ["tpe", "gp", "cmaes", "random"])
@@ -20,7 +20,8 @@ def test_every_sampler_instantiates(compose_cfg: Compose, sampler: str) -> None:
     from sweep.study.open import make_sampler
 
     cfg = compose_cfg(f"sampler={sampler}")
-    assert isinstance(make_sampler(cfg, to_distributions(cfg.space)), optuna.samplers.BaseSampler)
+    sampler = make_sampler(cfg, to_distributions(resolved(cfg)["space"]))
+    assert isinstance(sampler, optuna.samplers.BaseSampler)
     assert isinstance(make_pruner(cfg), StallPruner)
 
 
@@ -32,12 +33,12 @@ def test_grid_sampler_needs_finite_values(compose_cfg: Compose) -> None:
 
     with pytest.raises(ConfigError, match="space.lr0"):
         cfg = compose_cfg("sampler=grid")
-        make_sampler(cfg, to_distributions(cfg.space))
+        make_sampler(cfg, to_distributions(resolved(cfg)["space"]))
     cfg = compose_cfg("sampler=grid", "~space.lr0", "+space.lr0={choices:[0.001,0.01]}",
                       "space.lrf.low=0.1", "space.lrf.high=0.5", "+space.lrf.step=0.2",
                       "~space.momentum",
                       "~space.scale")
-    sampler = make_sampler(cfg, to_distributions(cfg.space))
+    sampler = make_sampler(cfg, to_distributions(resolved(cfg)["space"]))
     assert isinstance(sampler, optuna.samplers.GridSampler)
 
 
@@ -59,7 +60,7 @@ def test_every_sampler_samples_past_its_start_up(compose_cfg: Compose, sampler: 
     from sweep.study.open import make_sampler
 
     cfg = compose_cfg(f"sampler={sampler}")
-    distributions = to_distributions(cfg.space)
+    distributions = to_distributions(resolved(cfg)["space"])
     study = optuna.create_study(direction="maximize",
                                 sampler=make_sampler(cfg, distributions))
     for number in range(6):
@@ -74,4 +75,5 @@ def test_model_based_samplers_start_with_a_quarter_of_the_budget(
     for sampler in ("tpe", "gp"):
         cfg = compose_cfg(f"sampler={sampler}", f"study.n_trials={n_trials}")
         assert cfg.sampler.n_startup_trials == startup
-        assert make_sampler(cfg, to_distributions(cfg.space))._n_startup_trials == startup
+        sampler = make_sampler(cfg, to_distributions(resolved(cfg)["space"]))
+        assert sampler._n_startup_trials == startup

@@ -13,6 +13,7 @@ from omegaconf import DictConfig, OmegaConf
 from sweep.config.plan import Plan
 from sweep.config.space import to_distributions
 from sweep.study.open import open_study
+from tests.conftest import resolved
 
 
 def _claim(plan_json: str, barrier: mp.synchronize.Barrier, out: mp.Queue) -> None:  # type: ignore[name-defined]
@@ -37,7 +38,7 @@ def test_enqueued_trial_is_claimed_once_and_budget_is_exact(
         kind: str, compose_cfg: Callable[..., DictConfig], tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 's.db'}" if kind == "sqlite" else str(tmp_path / "s.journal")
     cfg = compose_cfg("study.n_trials=5", "debug=smoke")
-    config = OmegaConf.to_container(cfg, resolve=True)
+    config = resolved(cfg)
     plan = Plan(config=config, study_name="claims", storage_url=url,  # type: ignore[arg-type]
                 study_dir=str(tmp_path), data_yaml="", model="", run_id="r")
     study = open_study(cfg, "claims", url, to_distributions(config["space"]))  # type: ignore[index]

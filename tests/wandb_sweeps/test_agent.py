@@ -31,7 +31,7 @@ from sweep.tracking.wandb.run_mirror import study_sweep_id
 from sweep.wandb_sweeps.agent import split_values
 from sweep.wandb_sweeps.export import AGENT_RUN_ENV
 from sweep.wandb_sweeps.values import trial_params
-from tests.conftest import BCCD, Compose, sweeps_engine
+from tests.conftest import BCCD, Compose, resolved, sweeps_engine
 
 
 def test_agent_values_are_split_from_the_study_overrides(
@@ -42,7 +42,7 @@ def test_agent_values_are_split_from_the_study_overrides(
     cfg = compose_cfg(*overrides)
     values, rest = split_values(cfg, overrides)
     assert rest == ["+experiment=yolo11n", "space.lr0.high=0.05"]
-    study_space = to_distributions(compose_cfg(*rest).space)
+    study_space = to_distributions(resolved(compose_cfg(*rest))["space"])
     params = trial_params(study_space, values)
     assert params == {"batch": 16, "lr0": 0.02, "lrf": 0.5, "momentum": 0.9,
                       "optimizer": "SGD", "scale": 0.25}
@@ -59,7 +59,7 @@ def test_agent_values_are_split_from_the_study_overrides(
 def test_agent_refuses_values_outside_the_space(compose_cfg: Callable[..., DictConfig],
                                                 values: dict[str, Any], key: str,
                                                 problem: str) -> None:
-    space = to_distributions(compose_cfg("+experiment=yolo11n").space)
+    space = to_distributions(resolved(compose_cfg("+experiment=yolo11n"))["space"])
     good = {"batch": 8, "lr0": 0.01, "lrf": 0.5, "momentum": 0.9, "optimizer": "AdamW",
             "scale": 0.5}
     with pytest.raises(ConfigError) as err:

@@ -17,7 +17,7 @@ from sweep.config.space import to_distributions
 from sweep.core.errors import ConfigError
 from sweep.wandb_sweeps.export import early_terminate, parameter, safe_overrides, sweep_config
 from sweep.wandb_sweeps.values import trial_params
-from tests.conftest import CONF, sweeps_engine
+from tests.conftest import CONF, resolved, sweeps_engine
 
 # NSGA-II has no W&B method (refused below)
 SAMPLERS = sorted(p.stem for p in (CONF / "sampler").glob("*.yaml") if p.stem != "nsga2")
@@ -36,7 +36,7 @@ GRID_SPACE = ("~space.lr0", "+space.lr0={low:0.001,high:0.005,step:0.001}", "~sp
 def test_a_sampler_w_and_b_has_no_method_for_is_refused(
         compose_cfg: Callable[..., DictConfig]) -> None:
     with pytest.raises(ConfigError) as err:
-        sweep_config(compose_cfg("sampler=nsga2"), [], "study-x")
+        sweep_config(resolved(compose_cfg("sampler=nsga2")), [], "study-x")
     assert err.value.key == "sampler" and "has no W&B sweep method" in str(err.value)
 
 
@@ -53,7 +53,7 @@ def test_every_sampler_and_pruner_exports_a_valid_sweep(
     sweeps = sweeps_engine()
     extra = GRID_SPACE if sampler == "grid" else ()
     overrides = ["+experiment=yolo11n", f"sampler={sampler}", f"pruner={pruner}", *extra]
-    config = sweep_config(compose_cfg(*overrides), overrides, "study-x")
+    config = sweep_config(resolved(compose_cfg(*overrides)), overrides, "study-x")
     assert violations(config) == []
     filled = sweeps.SweepConfig(config)  # the engine's own fill-in and checks
     assert filled["method"] == {"tpe": "bayes", "gp": "bayes", "cmaes": "bayes",
@@ -151,5 +151,5 @@ def test_grid_export_names_the_range_without_a_step(compose_cfg: Callable[..., D
                                                     ) -> None:
     overrides = ["+experiment=yolo11n", "sampler=grid"]
     with pytest.raises(ConfigError) as err:
-        sweep_config(compose_cfg(*overrides), overrides, "s")
+        sweep_config(resolved(compose_cfg(*overrides)), overrides, "s")
     assert err.value.key == "space.lr0" and "step" in err.value.fix
