@@ -110,14 +110,9 @@ def starter_model(opts: argparse.Namespace) -> str:
 
 
 def run_defaults(opts: argparse.Namespace, seed: int, dataset: datasets.Dataset) -> MethodRun:
-    """No search: Ultralytics' defaults for sweep's searched arguments (its baseline trial)."""
-    from omegaconf import OmegaConf
-
-    from sweep.config.relative import space_baseline
-
-    space = OmegaConf.to_container(OmegaConf.load(ROOT / "conf" / "space" / "default.yaml"))
-    params = space_baseline(space, len(dataset.names))  # type: ignore[arg-type]
-    return MethodRun("defaults", seed, best_params=params)
+    """No search: Ultralytics' own defaults, no argument given (optimizer=auto and all it sets:
+    sweep's baseline trial resolves it the same way, sweep.config.baseline)."""
+    return MethodRun("defaults", seed, best_params={})
 
 
 def run_ul_tune(opts: argparse.Namespace, seed: int, work: Path,
