@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from sweep.core.errors import ConfigError
 from sweep.entry import choices, hydra_command
@@ -19,11 +19,10 @@ USAGE = "usage: python -m sweep.wandb_import SWEEP [overrides, as for python -m 
 
 def import_command(sweep_text: str, cfg: DictConfig) -> int:
     from sweep.config.objectives import ONE_METRIC
-    from sweep.config.relative import resolved_for
     from sweep.config.space import to_distributions
     from sweep.config.validate import validate
     from sweep.core.secrets import redact
-    from sweep.pipeline.prepare import dataset_of
+    from sweep.pipeline.prepare import config_for
     from sweep.study.naming import study_location, study_name
     from sweep.study.open import open_study
     from sweep.tracking.wandb.reach import NO_KEY, unreachable
@@ -46,8 +45,7 @@ def import_command(sweep_text: str, cfg: DictConfig) -> int:
         return 2 if why == NO_KEY else 1
     name = study_name(cfg, choices())
     study_dir, url = study_location(cfg, name)
-    config = resolved_for(OmegaConf.to_container(cfg, resolve=True),  # type: ignore[arg-type]
-                          len(dataset_of(cfg).names))
+    config = config_for(cfg)
     Path(study_dir).mkdir(parents=True, exist_ok=True)
     study = open_study(config, name, url, to_distributions(config["space"]))
     done = import_sweep(config, study, url, sweep)

@@ -12,20 +12,15 @@ from sweep.entry import choices, hydra_command, overrides
 
 
 def export(cfg: DictConfig) -> int:
-    from omegaconf import OmegaConf
-
-    from sweep.config.relative import resolved_for
     from sweep.config.validate import validate
-    from sweep.pipeline.prepare import dataset_of
+    from sweep.pipeline.prepare import config_for
     from sweep.study.naming import study_name
     from sweep.wandb_sweeps.export import safe_overrides, sweep_config
 
     validate(cfg)
     name = study_name(cfg, choices())
     # ranges relative to the defaults in numbers for this data, as the study's own trials get them
-    composed = resolved_for(OmegaConf.to_container(cfg, resolve=True),  # type: ignore[arg-type]
-                            len(dataset_of(cfg).names))
-    config = sweep_config(composed, overrides(), name)
+    config = sweep_config(config_for(cfg), overrides(), name)
     for note in safe_overrides(overrides())[1]:
         print(f"note: {note}", file=sys.stderr)
     if cfg.study.max_latency_ms is not None:

@@ -56,8 +56,7 @@ def prepare(cfg: DictConfig, choices: Mapping[str, Any], overrides: Sequence[str
     dataset = dataclasses.replace(dataset, scans=held(scans))
     choice = resolve_model(cfg.model, starter=cfg.starter.enabled)
     searched = searched_models(cfg)
-    config = resolved_for(OmegaConf.to_container(cfg, resolve=True),  # type: ignore[arg-type]
-                          len(dataset.names))
+    config = config_for(cfg, dataset)
     validate_space(config["space"])  # a relative range's values, now that they are values
     make_sampler(config, to_distributions(config["space"]))  # the grid sampler's needs
     check_devices(cfg.workers.devices)
@@ -88,6 +87,14 @@ def dataset_of(cfg: DictConfig) -> datasets.Dataset:
     """`data=` resolved (the built-in set generated into paths.cache once)."""
     return datasets.resolve(cfg.data, Path(cfg.paths.cache).expanduser(),
                             OmegaConf.to_container(cfg.shapes))  # type: ignore[arg-type]
+
+
+def config_for(cfg: DictConfig, dataset: datasets.Dataset | None = None) -> dict[str, Any]:
+    """The composed config as plain data, its space's relative ranges in numbers for the data
+    (resolved here when not given): what a plan, a W&B sweep and an import all start from."""
+    dataset = dataset or dataset_of(cfg)
+    return resolved_for(OmegaConf.to_container(cfg, resolve=True),  # type: ignore[arg-type]
+                        len(dataset.names))
 
 
 def searched_models(cfg: DictConfig) -> dict[str, ModelChoice]:
