@@ -12,8 +12,8 @@ images for 8 epochs costs 4) and the same seed(s):
                  data; the race is paid from the same budget (the search gets what it leaves:
                  budget - (candidates + 1) x final epochs, counted at what the race really ran).
 
-  defaults       no search: Ultralytics' defaults for the searched arguments (sweep's baseline
-                 trial), the bar a tuner has to clear.
+  defaults       no search: Ultralytics' defaults, no argument given (what `yolo train` does:
+                 optimizer=auto and all it sets), the bar a tuner has to clear.
 
 Each method's best configuration is then re-validated the same way: trained on all the data for
 --final-epochs epochs with the same seed and validated on the same full val set. Writes
