@@ -89,7 +89,7 @@ def resolved_for(config: dict[str, Any], num_classes: int) -> dict[str, Any]:
 
 def space_baseline(space: Mapping[str, Any], num_classes: int) -> dict[str, Any]:
     """The baseline of a space as conf/ writes it, resolved for data of `num_classes`: for tools
-    that have a space file but no plan (the benchmarks' "defaults" method)."""
+    that have a space file but no plan (bench_fidelity trains sweep's baseline trial alone)."""
     resolved = resolve_space(space, ultralytics_defaults(num_classes))
     return baseline_params(to_distributions(resolved), num_classes)
 

@@ -4,11 +4,10 @@ searched argument (what a run without tuning would use)."""
 from __future__ import annotations
 
 import pytest
-from omegaconf import OmegaConf
 from optuna.distributions import CategoricalDistribution, FloatDistribution
 
 from sweep.config.baseline import baseline_params
-from tests.conftest import CONF, Compose
+from tests.conftest import CONF, Compose, resolved
 
 
 def test_the_defaults_fitted_into_the_space() -> None:
@@ -48,14 +47,13 @@ def test_a_multi_objective_baseline_is_the_defaults_at_each_speed_choice() -> No
 def test_every_shipped_space_is_valid_and_has_a_baseline(compose_cfg: Compose,
                                                          space: str) -> None:
     from sweep.config.baseline import ultralytics_defaults
-    from sweep.config.relative import resolved_for
     from sweep.config.space import to_distributions
     from sweep.config.validate import validate
 
     cfg = compose_cfg("+experiment=yolo11n", f"space={space}")
     validate(cfg)
     for classes in (1, 3, 80):  # the defaults' lr0 moves with the classes (optimizer=auto)
-        config = resolved_for(OmegaConf.to_container(cfg, resolve=True), classes)  # type: ignore
+        config = resolved(cfg, classes)
         distributions = to_distributions(config["space"])
         params = baseline_params(distributions, classes, config["train"])
         assert params and all(distributions[k]._contains(distributions[k].to_internal_repr(v))

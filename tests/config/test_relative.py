@@ -44,8 +44,7 @@ def test_the_shipped_default_space_is_the_measured_range_on_three_classes(
         compose_cfg: Compose) -> None:
     # the benchmarks' data has 3 classes: the ranges they measured, to the digit
     for space, low, high in (("default", 0.001, 0.03), ("finetune", 0.0002, 0.004)):
-        config = OmegaConf.to_container(compose_cfg(f"space={space}"), resolve=True)
-        assert resolved_for(config, 3)["space"]["lr0"] == {  # type: ignore[arg-type]
+        assert resolved(compose_cfg(f"space={space}"), 3)["space"]["lr0"] == {
             "low": low, "high": high, "log": True}
 
 
