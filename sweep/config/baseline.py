@@ -2,7 +2,10 @@
 
 It is what `model.tune()` tries first too, and it means a sweep never ends below "no tuning".
 `optimizer=auto` is resolved as Ultralytics does for short runs (AdamW, lr0 from the number of
-classes, momentum 0.9), since `auto` itself would make lr0 and momentum meaningless.
+classes, momentum 0.9, and no bias warm-up: warmup_bias_lr 0.0), since `auto` itself would make
+lr0 and momentum meaningless; an explicit optimizer keeps Ultralytics' warmup_bias_lr of 0.1,
+which moves a short fine-tune by as much as the search does (docs/benchmarks.md), so the shipped
+spaces search it too and the baseline holds auto's 0.0.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ def ultralytics_defaults(num_classes: int, fixed: Mapping[str, Any] | None = Non
     defaults = {**DEFAULT_CFG_DICT, **(fixed or {})}
     if str(defaults.get("optimizer")).lower() == "auto":  # trainer.build_optimizer, short runs
         defaults.update(optimizer="AdamW", lr0=round(0.002 * 5 / (4 + num_classes), 6),
-                        momentum=0.9)
+                        momentum=0.9, warmup_bias_lr=0.0)
     return defaults
 
 
