@@ -10,6 +10,7 @@ spaces search it too and the baseline holds auto's 0.0.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -45,6 +46,16 @@ def ultralytics_defaults(num_classes: int, fixed: Mapping[str, Any] | None = Non
         defaults.update(optimizer="AdamW", lr0=round(0.002 * 5 / (4 + num_classes), 6),
                         momentum=0.9, warmup_bias_lr=0.0)
     return defaults
+
+
+# BaseTrainer.build_optimizer: above this many iterations optimizer=auto picks MuSGD at lr0 0.01
+AUTO_SHORT_RUN_ITERATIONS = 10000
+
+
+def auto_iterations(train_images: int, epochs: int, batch: int, nbs: int = 64) -> int:
+    """The iterations by which optimizer=auto chooses (BaseTrainer._setup_train): nominal
+    batches of `nbs` images, times the epochs."""
+    return math.ceil(train_images / max(batch, nbs)) * epochs
 
 
 def baseline_params(distributions: Mapping[str, BaseDistribution], num_classes: int,

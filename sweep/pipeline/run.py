@@ -27,7 +27,7 @@ from sweep.pipeline.prepare import prepare
 from sweep.pipeline.search import failure_hint, search
 from sweep.review.best_yaml import write_best_yaml
 from sweep.review.report import write_review
-from sweep.review.summary import ranking_warnings, summary, write_summary
+from sweep.review.summary import defaults_warnings, ranking_warnings, summary, write_summary
 from sweep.review.terminal import print_report
 from sweep.study.budget import Finale
 from sweep.study.naming import artifact_dir
@@ -128,7 +128,8 @@ def finish(plan: Plan, study: optuna.Study, finalist: dict[str, Any] | None,
     if params:
         best_yaml = study_dir / "best.yaml"
     data = summary(study, plan.storage_url, finalist, best_yaml, stopped_by,
-                   artifact_dir(plan.config, study_dir), ranking_warnings(study, plan.config),
+                   artifact_dir(plan.config, study_dir),
+                   ranking_warnings(study, plan.config) + defaults_warnings(plan.config, finalist),
                    race, int(plan.config["trial"]["epochs"]),
                    f"{finale.shrunk} (budget={plan.budget['asked']})" if finale and plan.budget
                    and not finale.race and finale.shrunk else None, pareto)

@@ -11,6 +11,7 @@ from typing import Any
 import optuna
 from optuna.trial import TrialState
 
+from sweep.config.baseline import AUTO_SHORT_RUN_ITERATIONS, auto_iterations
 from sweep.core.optuna_api import maximizes, value_of
 from sweep.core.record import Attr, Stop
 from sweep.core.secrets import redact
@@ -56,6 +57,26 @@ def ranking_warnings(study: optuna.Study, config: dict[str, Any]) -> list[str]:
     return [f"{sentence}. Give trials more to learn from: raise trial.epochs (now "
             f"{trial['epochs']}) or trial.fraction (now {trial['fraction']}), or start from "
             "pretrained weights (model=yolo11n.pt)."]
+
+
+def defaults_warnings(config: dict[str, Any], finalist: dict[str, Any] | None) -> list[str]:
+    """A sentence when the finalist's run is long enough that `yolo train` would not train
+    what the baseline raced: there optimizer=auto picks MuSGD, the baseline its short-run
+    AdamW (sweep.config.baseline), so "over Ultralytics' defaults" means over that."""
+    train = config["train"]
+    if (not finalist or not finalist.get("race") or not finalist.get("train_images")
+            or str(train.get("optimizer", "auto")).lower() != "auto"):
+        return []
+    batch = int(finalist.get("params", {}).get("batch") or train.get("batch") or 16)
+    iterations = auto_iterations(int(finalist["train_images"]), int(finalist["epochs"]), batch,
+                                 int(train.get("nbs") or 64))
+    if iterations <= AUTO_SHORT_RUN_ITERATIONS:
+        return []
+    return [f"the full-size run trains {iterations} iterations (over "
+            f"{AUTO_SHORT_RUN_ITERATIONS}): for a run that long `yolo train` (optimizer=auto) "
+            "picks MuSGD at lr0 0.01, while the baseline raced as Ultralytics' defaults is "
+            "auto's choice for short runs (AdamW); the gain over the defaults is over that. "
+            "To race MuSGD as well: space.optimizer={choices:[SGD,AdamW,MuSGD]}"]
 
 
 def _full_size_gain(race: dict[str, Any] | None) -> float | None:

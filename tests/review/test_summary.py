@@ -1,4 +1,5 @@
-"""summary.json's warnings: trials that cannot be ranked are said with the fix."""
+"""summary.json's warnings: trials that cannot be ranked are said with the fix; a run too long
+for the defaults the baseline raced is said too."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ CONFIG = {"study": {"metric": "fitness"}, "trial": {"epochs": 10, "fraction": 0.
 def test_trials_that_cannot_be_ranked_are_said_with_the_fix(values: list[float],
                                                             warned: bool) -> None:
     from sweep.review.summary import ranking_warnings
+
 
     study = study_with_curves([(TrialState.COMPLETE, [v]) for v in values])
     warnings = ranking_warnings(study, CONFIG)
@@ -83,3 +85,24 @@ def test_the_baseline_is_its_retry_when_the_first_try_was_cut_off() -> None:
                                               user_attrs={Attr.BASELINE: True,
                                                           Attr.RETRY_OF: 0}))
     assert _baseline(study) == {"number": 1, "state": "COMPLETE", "value": 0.7}
+
+
+@pytest.mark.parametrize(("images", "epochs", "fixed", "warned"), [
+    (6400, 100, {}, False),                   # 100 x 100 = 10000: auto still picks AdamW
+    (6401, 100, {}, True),                    # 101 x 100: MuSGD
+    (200000, 300, {"optimizer": "SGD"}, False),  # an optimizer the user fixed: no auto
+])
+def test_a_run_long_enough_for_musgd_says_which_defaults_raced(
+        images: int, epochs: int, fixed: dict[str, str], warned: bool) -> None:
+    """Ultralytics' optimizer=auto picks MuSGD above 10000 nominal iterations (64 images each,
+    BaseTrainer); the baseline races its short-run AdamW, which the user is told."""
+    from sweep.review.summary import defaults_warnings
+
+    config = {"train": {"batch": 16, **fixed}}
+    finalist = {"race": "s-race-1", "train_images": images, "epochs": epochs,
+                "params": {"batch": 8}}
+    warnings = defaults_warnings(config, finalist)
+    assert bool(warnings) == warned
+    if warned:
+        assert "MuSGD" in warnings[0] and "space.optimizer=" in warnings[0]
+    assert defaults_warnings(config, {**finalist, "race": None}) == []  # no race: no defaults

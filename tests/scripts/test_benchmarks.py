@@ -207,3 +207,24 @@ def test_the_pruner_replayed_on_recorded_curves() -> None:
     assert every == {"raced": [1, 0], "finalist": 0, "finalist_full_size": 0.8,
                      "complete": True}
     assert race_under(trials, "early stop (3)", candidates=2)["finalist"] == 2
+
+
+def test_the_compute_to_reach_tune_is_read_at_full_size() -> None:
+    """sweep's best at full size is known only as its race trains: the search's compute, then
+    each candidate's epochs; it is held against model.tune()'s re-validated best."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from bench_tune import MethodRun, full_size_curve, goals
+
+    race = {"candidates": [
+        {"trial": 3, "baseline": False, "low_fidelity": 0.7, "full_size": 0.80, "epochs_run": 12},
+        {"trial": 0, "baseline": True, "low_fidelity": 0.6, "full_size": 0.86, "epochs_run": 12},
+    ], "rank_correlation": None}
+    sweep = MethodRun("sweep_race", 0, compute=48.0, race=race, revalidated_fitness=0.86,
+                      curve=[(24.0, 0.9)])  # its trials' 0.9 is at half the images
+    assert full_size_curve(sweep) == [(36.0, 0.80), (48.0, 0.86)]
+    assert full_size_curve(MethodRun("ul_tune", 0)) == []
+    tune = MethodRun("ul_tune", 0, compute=60.0, revalidated_fitness=0.85)
+    defaults = MethodRun("defaults", 0, revalidated_fitness=0.84)
+    assert "| 0 | 0.840 | 0.860 | +0.020 | 0.850 | yes | 80% |" in goals([sweep, tune, defaults])
+    tune.revalidated_fitness = 0.87  # above every candidate: never reached
+    assert "| no | not reached |" in goals([sweep, tune, defaults])
