@@ -2,16 +2,17 @@
 
 It is what `model.tune()` tries first too, and it means a sweep never ends below "no tuning".
 `optimizer=auto` is resolved as Ultralytics does for short runs (AdamW, lr0 from the number of
-classes, momentum 0.9, and no bias warm-up: warmup_bias_lr 0.0), since `auto` itself would make
-lr0 and momentum meaningless; an explicit optimizer keeps Ultralytics' warmup_bias_lr of 0.1,
-which moves a short fine-tune by as much as the search does (docs/benchmarks.md), so the shipped
-spaces search it too and the baseline holds auto's 0.0.
+classes, momentum 0.9), since `auto` itself would make lr0 and momentum meaningless. auto also
+starts the biases' warm-up learning rate at 0.0 where an explicit optimizer keeps 0.1: the
+baseline trial keeps 0.1 (in a trial that never leaves its warm-up it is what lets AdamW take
+off, and the search steers by it), and the baseline's race candidate, the comparison a user
+reads, trains with auto's 0.0 (`auto_extras`): exactly what `yolo train` does.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from optuna.distributions import (
@@ -44,8 +45,24 @@ def ultralytics_defaults(num_classes: int, fixed: Mapping[str, Any] | None = Non
     defaults = {**DEFAULT_CFG_DICT, **(fixed or {})}
     if str(defaults.get("optimizer")).lower() == "auto":  # trainer.build_optimizer, short runs
         defaults.update(optimizer="AdamW", lr0=round(0.002 * 5 / (4 + num_classes), 6),
-                        momentum=0.9, warmup_bias_lr=0.0)
+                        momentum=0.9, warmup_bias_lr=0.0)  # the bias warm-up: auto_extras
     return defaults
+
+
+def auto_extras(searched: Collection[str], train: Mapping[str, Any]
+                ) -> dict[str, tuple[Any, Any]]:
+    """What optimizer=auto sets beyond the optimizer, lr0 and momentum that the baseline gives
+    explicitly, as {argument: (auto's value, the trials' value)}: `warmup_bias_lr` 0.0
+    (BaseTrainer.build_optimizer), when the space searches the optimizer (else trials keep
+    `auto` and Ultralytics sets it) and not warmup_bias_lr itself, and the trials' differs."""
+    from ultralytics.cfg import DEFAULT_CFG_DICT
+
+    if "optimizer" not in searched or str(train.get("optimizer", "auto")).lower() != "auto":
+        return {}
+    extras = {"warmup_bias_lr": (0.0, train.get("warmup_bias_lr",
+                                                DEFAULT_CFG_DICT["warmup_bias_lr"]))}
+    return {name: (auto, trials) for name, (auto, trials) in extras.items()
+            if name not in searched and float(trials) != auto}
 
 
 # BaseTrainer.build_optimizer: above this many iterations optimizer=auto picks MuSGD at lr0 0.01

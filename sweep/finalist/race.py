@@ -27,6 +27,7 @@ import optuna
 from optuna.trial import FrozenTrial
 from rich.console import Console
 
+from sweep.config.baseline import auto_extras
 from sweep.config.plan import Plan
 from sweep.config.space import to_distributions
 from sweep.core.optuna_api import maximizes, value_of
@@ -67,17 +68,30 @@ def candidates(study: optuna.Study, count: int) -> list[FrozenTrial]:
     return chosen
 
 
-def race_name(study_name: str, final: dict[str, Any], chosen: list[FrozenTrial]) -> str:
-    """A race per (candidates, final.*): a resumed search with the same top candidates reuses
-    its race; new candidates get a new one."""
+def race_name(study_name: str, final: dict[str, Any], raced: list[dict[str, Any]]) -> str:
+    """A race per (candidates' parameters, final.*): a resumed search with the same top
+    candidates reuses its race; new candidates get a new one."""
     text = json.dumps({"final": {k: v for k, v in final.items() if k != "only"},
-                       "candidates": [t.params for t in chosen]}, sort_keys=True, default=str)
+                       "candidates": raced}, sort_keys=True, default=str)
     return f"{study_name}-race-{hashlib.sha1(text.encode()).hexdigest()[:8]}"
 
 
+def raced_params(config: dict[str, Any], trial: FrozenTrial) -> dict[str, Any]:
+    """A candidate's parameters in the race: its trial's, and for the baseline what
+    optimizer=auto sets beyond them (sweep.config.baseline.auto_extras), so that the defaults
+    raced are `yolo train`'s; the other candidates keep the value their trials trained with."""
+    extras = auto_extras(config["space"], config["train"])
+    baseline = bool(trial.user_attrs.get(Attr.BASELINE))
+    return {**trial.params,
+            **{name: auto if baseline else trials for name, (auto, trials) in extras.items()}}
+
+
 def race_plan(plan: Plan, name: str, count: int) -> Plan:
-    """The search's plan at full size: trial.* becomes final.*, one trial per candidate."""
+    """The search's plan at full size: trial.* becomes final.*, one trial per candidate; what
+    the baseline races with beyond the searched arguments joins the space as a choice."""
     config = json.loads(json.dumps(plan.config))
+    for arg, (auto, trials) in auto_extras(config["space"], config["train"]).items():
+        config["space"][arg] = {"choices": [trials, auto]}
     final = config["final"]
     config["trial"].update(fraction=final["fraction"], epochs=final["epochs"],
                            patience=final["patience"], val_images=None)
@@ -98,14 +112,15 @@ def open_race(plan: Plan, study: optuna.Study) -> tuple[Plan, optuna.Study, list
     """The race study for the current top candidates, created and filled once."""
     final = plan.config["final"]
     chosen = candidates(study, int(final["candidates"]))
-    name = race_name(plan.study_name, final, chosen)
+    raced = [raced_params(plan.config, trial) for trial in chosen]
+    name = race_name(plan.study_name, final, raced)
     rplan = race_plan(plan, name, len(chosen))
     race = open_study(rplan.config, name, plan.storage_url,
                       to_distributions(rplan.config["space"]))
     with claim_lock(plan.storage_url, name):
         if not race.get_trials(deepcopy=False):
-            for trial in chosen:
-                race.enqueue_trial(trial.params, user_attrs={
+            for trial, params in zip(chosen, raced, strict=True):
+                race.enqueue_trial(params, user_attrs={
                     Attr.CANDIDATE_OF: trial.number, Attr.LOW_FIDELITY: value_of(trial),
                     Attr.BASELINE: bool(trial.user_attrs.get(Attr.BASELINE))})
     return rplan, race, chosen

@@ -3,6 +3,8 @@ searched argument (what a run without tuning would use)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from optuna.distributions import CategoricalDistribution, FloatDistribution
 
@@ -60,3 +62,20 @@ def test_every_shipped_space_is_valid_and_has_a_baseline(compose_cfg: Compose,
                               for k, v in params.items())
         defaults = ultralytics_defaults(classes, config["train"])
         assert all(v == defaults[k] for k, v in params.items()), "a default clipped"
+
+
+@pytest.mark.parametrize(("searched", "train", "extras"), [
+    ({"optimizer", "lr0"}, {}, {"warmup_bias_lr": (0.0, 0.1)}),   # the baseline names AdamW
+    ({"optimizer"}, {"warmup_bias_lr": 0.05}, {"warmup_bias_lr": (0.0, 0.05)}),
+    ({"optimizer"}, {"warmup_bias_lr": 0.0}, {}),                  # trials already train so
+    ({"optimizer", "warmup_bias_lr"}, {}, {}),                     # searched: the baseline's own
+    ({"lr0"}, {}, {}),                     # optimizer=auto in every trial: Ultralytics sets it
+    ({"optimizer"}, {"optimizer": "SGD"}, {}),                     # no auto to mirror
+])
+def test_what_auto_sets_beyond_the_baseline_params(searched: set[str], train: dict[str, Any],
+                                                   extras: dict[str, Any]) -> None:
+    """optimizer=auto starts the biases' warm-up at 0.0 (BaseTrainer.build_optimizer); the
+    baseline names the optimizer explicitly, so its race candidate adds what auto would set."""
+    from sweep.config.baseline import auto_extras
+
+    assert auto_extras(searched, train) == extras

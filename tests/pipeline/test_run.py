@@ -236,13 +236,20 @@ def test_final_candidates_race_at_full_size_and_resume_without_retraining(
         assert c["baseline"] == (c["trial"] == baseline)
         assert c["full_size"] == race_study.trials[c["race_trial"]].value
         assert c["epochs_run"] == 2  # final.epochs at smoke size
-        assert race_study.trials[c["race_trial"]].params == trials[c["trial"]].params
+        # the baseline races as `yolo train` would: with auto's bias warm-up from 0.0; the
+        # others as their trials trained (Ultralytics' 0.1 with an explicit optimizer)
+        raced = race_study.trials[c["race_trial"]]
+        bias_lr = 0.0 if c["baseline"] else 0.1
+        assert raced.params == {**trials[c["trial"]].params, "warmup_bias_lr": bias_lr}
+        trained = yaml.safe_load((Path(raced.user_attrs["run_dir"]) / "args.yaml").read_text())
+        assert trained["warmup_bias_lr"] == bias_lr
+        assert "warmup_bias_lr" not in trials[c["trial"]].params
     finalist = summary["finalist"]
     winner = max((c for c in race["candidates"] if c["full_size"] is not None),
                  key=lambda c: c["full_size"])
     assert finalist["race"] == race["study"] and finalist["source_trial"] == winner["trial"]
     assert Path(finalist["weights"]).exists() and "race" in Path(finalist["weights"]).parts
-    assert finalist["params"] == trials[winner["trial"]].params
+    assert finalist["params"] == race_study.trials[winner["race_trial"]].params
     best = (tmp_path / "race" / "best.yaml").read_text()
     assert "# Chosen by a full-size race" in best and yaml.safe_load(best)["final"]["params"] == \
         finalist["params"]

@@ -38,15 +38,14 @@ def test_agent_values_are_split_from_the_study_overrides(
         compose_cfg: Callable[..., DictConfig]) -> None:
     overrides = ["+experiment=yolo11n", "space.lr0.high=0.05", "space.lr0=0.02",
                  "space.batch=16.0", "space.optimizer=SGD", "space.lrf=0.5",
-                 "space.momentum=0.9", "space.scale=0.25",
-                 "space.warmup_bias_lr=0.0"]
+                 "space.momentum=0.9", "space.scale=0.25"]
     cfg = compose_cfg(*overrides)
     values, rest = split_values(cfg, overrides)
     assert rest == ["+experiment=yolo11n", "space.lr0.high=0.05"]
     study_space = to_distributions(resolved(compose_cfg(*rest))["space"])
     params = trial_params(study_space, values)
     assert params == {"batch": 16, "lr0": 0.02, "lrf": 0.5, "momentum": 0.9,
-                      "optimizer": "SGD", "scale": 0.25, "warmup_bias_lr": 0.0}
+                      "optimizer": "SGD", "scale": 0.25}
     assert isinstance(params["batch"], int)  # W&B's q-forms send 16.0
 
 
@@ -62,7 +61,7 @@ def test_agent_refuses_values_outside_the_space(compose_cfg: Callable[..., DictC
                                                 problem: str) -> None:
     space = to_distributions(resolved(compose_cfg("+experiment=yolo11n"))["space"])
     good = {"batch": 8, "lr0": 0.01, "lrf": 0.5, "momentum": 0.9, "optimizer": "AdamW",
-            "scale": 0.5, "warmup_bias_lr": 0.1}
+            "scale": 0.5}
     with pytest.raises(ConfigError) as err:
         trial_params(space, {**good, **values})
     assert err.value.key == key and problem in err.value.problem
@@ -347,7 +346,7 @@ def test_an_agent_trial_from_weights_keeps_ultralytics_early_stop(
     monkeypatch.setattr("sweep.run.telling.train_and_tell", record)
     monkeypatch.setenv(AGENT_RUN_ENV, "")  # run_agent sets it: restored after the test
     values = {"batch": 16, "lr0": 0.01, "lrf": 0.01, "momentum": 0.9, "optimizer": "SGD",
-              "scale": 0.5, "warmup_bias_lr": 0.1}
+              "scale": 0.5}
     assert run_agent(cfg, {}, values) == 130
     assert seen["patience"] == 3 and isinstance(seen["pruner"], optuna.pruners.NopPruner)
 

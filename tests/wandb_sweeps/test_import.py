@@ -18,8 +18,7 @@ from tests.conftest import ROOT
 
 SMOKE = ("+experiment=yolo11n", "debug=smoke", "data=shapes", "model=yolo11n.yaml")
 GOOD = {"space.batch": 8, "space.lr0": 0.01, "space.lrf": 0.05, "space.momentum": 0.9,
-        "space.optimizer": "AdamW", "space.scale": 0.5,
-        "space.warmup_bias_lr": 0.1}
+        "space.optimizer": "AdamW", "space.scale": 0.5}
 
 
 def _run(name: str, state: str, summary: dict[str, Any], curve: list[float],
