@@ -76,21 +76,21 @@ def race_name(study_name: str, final: dict[str, Any], raced: list[dict[str, Any]
     return f"{study_name}-race-{hashlib.sha1(text.encode()).hexdigest()[:8]}"
 
 
-def raced_params(config: dict[str, Any], trial: FrozenTrial) -> dict[str, Any]:
-    """A candidate's parameters in the race: its trial's, and for the baseline what
-    optimizer=auto sets beyond them (sweep.config.baseline.auto_extras), so that the defaults
-    raced are `yolo train`'s; the other candidates keep the value their trials trained with."""
-    extras = auto_extras(config["space"], config["train"])
+def raced_params(trial: FrozenTrial, extras: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
+    """A candidate's parameters in the race: its trial's, and `extras` (what optimizer=auto
+    sets beyond them, sweep.config.baseline.auto_extras) at auto's value for the baseline, so
+    that the defaults raced are `yolo train`'s, at the trials' own value for the others."""
     baseline = bool(trial.user_attrs.get(Attr.BASELINE))
     return {**trial.params,
             **{name: auto if baseline else trials for name, (auto, trials) in extras.items()}}
 
 
-def race_plan(plan: Plan, name: str, count: int) -> Plan:
-    """The search's plan at full size: trial.* becomes final.*, one trial per candidate; what
-    the baseline races with beyond the searched arguments joins the space as a choice."""
+def race_plan(plan: Plan, name: str, count: int,
+              extras: dict[str, tuple[Any, Any]] | None = None) -> Plan:
+    """The search's plan at full size: trial.* becomes final.*, one trial per candidate;
+    `extras` (raced_params) join the space as choices."""
     config = json.loads(json.dumps(plan.config))
-    for arg, (auto, trials) in auto_extras(config["space"], config["train"]).items():
+    for arg, (auto, trials) in (extras or {}).items():
         config["space"][arg] = {"choices": [trials, auto]}
     final = config["final"]
     config["trial"].update(fraction=final["fraction"], epochs=final["epochs"],
@@ -112,9 +112,11 @@ def open_race(plan: Plan, study: optuna.Study) -> tuple[Plan, optuna.Study, list
     """The race study for the current top candidates, created and filled once."""
     final = plan.config["final"]
     chosen = candidates(study, int(final["candidates"]))
-    raced = [raced_params(plan.config, trial) for trial in chosen]
+    extras = (auto_extras(plan.config["space"], plan.config["train"])
+              if any(t.user_attrs.get(Attr.BASELINE) for t in chosen) else {})
+    raced = [raced_params(trial, extras) for trial in chosen]
     name = race_name(plan.study_name, final, raced)
-    rplan = race_plan(plan, name, len(chosen))
+    rplan = race_plan(plan, name, len(chosen), extras)
     race = open_study(rplan.config, name, plan.storage_url,
                       to_distributions(rplan.config["space"]))
     with claim_lock(plan.storage_url, name):

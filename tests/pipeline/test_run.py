@@ -65,7 +65,9 @@ def test_smoke_outputs(smoke_run: Path) -> None:
     assert sorted(c["trial"] for c in race["candidates"]) == sorted(trials)
     assert any(c["baseline"] for c in race["candidates"])
     assert finalist["race"] == race["study"]
-    assert finalist["params"] == trials[finalist["source_trial"]].params
+    winner_trial = trials[finalist["source_trial"]]  # the baseline races with auto's bias warm-up
+    bias_lr = 0.0 if winner_trial.user_attrs.get("baseline") else 0.1
+    assert finalist["params"] == {**winner_trial.params, "warmup_bias_lr": bias_lr}
     values = [t.value for t in trials.values() if t.state.name == "COMPLETE"]
     if len(values) >= 2 and len(set(values)) == 1:  # at smoke size often all 0.0: said so
         assert summary["warnings"] and "cannot be ranked" in summary["warnings"][0]
