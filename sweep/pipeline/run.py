@@ -127,10 +127,11 @@ def finish(plan: Plan, study: optuna.Study, finalist: dict[str, Any] | None,
     pareto = pareto_summary(study, race_study)
     if params:
         best_yaml = study_dir / "best.yaml"
+    warnings = (ranking_warnings(study, plan.config)
+                + defaults_warnings(plan.config, finalist, race))
     data = summary(study, plan.storage_url, finalist, best_yaml, stopped_by,
-                   artifact_dir(plan.config, study_dir),
-                   ranking_warnings(study, plan.config) + defaults_warnings(plan.config, finalist),
-                   race, int(plan.config["trial"]["epochs"]),
+                   artifact_dir(plan.config, study_dir), warnings, race,
+                   int(plan.config["trial"]["epochs"]),
                    f"{finale.shrunk} (budget={plan.budget['asked']})" if finale and plan.budget
                    and not finale.race and finale.shrunk else None, pareto)
     data["budget"] = budget_record(plan, study, phases, finale,

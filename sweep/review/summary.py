@@ -59,12 +59,16 @@ def ranking_warnings(study: optuna.Study, config: dict[str, Any]) -> list[str]:
             "pretrained weights (model=yolo11n.pt)."]
 
 
-def defaults_warnings(config: dict[str, Any], finalist: dict[str, Any] | None) -> list[str]:
+def defaults_warnings(config: dict[str, Any], finalist: dict[str, Any] | None,
+                      race: dict[str, Any] | None) -> list[str]:
     """A sentence when the finalist's run is long enough that `yolo train` would not train
     what the baseline raced: there optimizer=auto picks MuSGD, the baseline its short-run
-    AdamW (sweep.config.baseline), so "over Ultralytics' defaults" means over that."""
+    AdamW (sweep.config.baseline; only when the space names the optimizer: else every run
+    keeps auto), so "over Ultralytics' defaults" means over that."""
     train = config["train"]
-    if (not finalist or not finalist.get("race") or not finalist.get("train_images")
+    raced_defaults = any(c["baseline"] for c in (race or {}).get("candidates", []))
+    if (not finalist or not raced_defaults or not finalist.get("train_images")
+            or "optimizer" not in config["space"]
             or str(train.get("optimizer", "auto")).lower() != "auto"):
         return []
     batch = int(finalist.get("params", {}).get("batch") or train.get("batch") or 16)

@@ -98,11 +98,15 @@ def test_a_run_long_enough_for_musgd_says_which_defaults_raced(
     BaseTrainer); the baseline races its short-run AdamW, which the user is told."""
     from sweep.review.summary import defaults_warnings
 
-    config = {"train": {"batch": 16, **fixed}}
+    config = {"train": {"batch": 16, **fixed}, "space": {"optimizer": {}, "lr0": {}}}
     finalist = {"race": "s-race-1", "train_images": images, "epochs": epochs,
                 "params": {"batch": 8}}
-    warnings = defaults_warnings(config, finalist)
+    race = {"candidates": [{"trial": 3, "baseline": False}, {"trial": 0, "baseline": True}]}
+    warnings = defaults_warnings(config, finalist, race)
     assert bool(warnings) == warned
     if warned:
         assert "MuSGD" in warnings[0] and "space.optimizer=" in warnings[0]
-    assert defaults_warnings(config, {**finalist, "race": None}) == []  # no race: no defaults
+    assert defaults_warnings(config, finalist, None) == []  # no race: no defaults raced
+    assert defaults_warnings(config, finalist, {"candidates": race["candidates"][:1]}) == []
+    auto_everywhere = {**config, "space": {"lr0": {}}}  # every run keeps auto: MuSGD for all
+    assert defaults_warnings(auto_everywhere, finalist, race) == []
