@@ -36,6 +36,17 @@ def _fit(value: Any, dist: BaseDistribution) -> Any:
     return int(round(value)) if isinstance(dist, IntDistribution) else float(value)
 
 
+# What optimizer=auto sets beyond the optimizer, lr0 and momentum (BaseTrainer.build_optimizer)
+AUTO_SETS: dict[str, Any] = {"warmup_bias_lr": 0.0}
+
+
+def names_auto_explicitly(searched: Collection[str], train: Mapping[str, Any]) -> bool:
+    """Whether the baseline names the optimizer that a run without tuning leaves to auto: the
+    space searches it and train.optimizer is auto (else every run keeps `auto`, and Ultralytics
+    resolves it, bias warm-up and MuSGD for long runs included)."""
+    return "optimizer" in searched and str(train.get("optimizer", "auto")).lower() == "auto"
+
+
 def ultralytics_defaults(num_classes: int, fixed: Mapping[str, Any] | None = None
                          ) -> dict[str, Any]:
     """Every train argument as a run without tuning would use it on data of `num_classes`:
@@ -45,24 +56,22 @@ def ultralytics_defaults(num_classes: int, fixed: Mapping[str, Any] | None = Non
     defaults = {**DEFAULT_CFG_DICT, **(fixed or {})}
     if str(defaults.get("optimizer")).lower() == "auto":  # trainer.build_optimizer, short runs
         defaults.update(optimizer="AdamW", lr0=round(0.002 * 5 / (4 + num_classes), 6),
-                        momentum=0.9, warmup_bias_lr=0.0)  # the bias warm-up: auto_extras
+                        momentum=0.9, **AUTO_SETS)
     return defaults
 
 
 def auto_extras(searched: Collection[str], train: Mapping[str, Any]
                 ) -> dict[str, tuple[Any, Any]]:
-    """What optimizer=auto sets beyond the optimizer, lr0 and momentum that the baseline gives
-    explicitly, as {argument: (auto's value, the trials' value)}: `warmup_bias_lr` 0.0
-    (BaseTrainer.build_optimizer), when the space searches the optimizer (else trials keep
-    `auto` and Ultralytics sets it) and not warmup_bias_lr itself, and the trials' differs."""
+    """AUTO_SETS where the baseline names the optimizer explicitly (names_auto_explicitly), as
+    {argument: (auto's value, the trials' value)}: those the space does not search itself and
+    whose value in the trials (train.*, else Ultralytics' default) differs from auto's."""
     from ultralytics.cfg import DEFAULT_CFG_DICT
 
-    if "optimizer" not in searched or str(train.get("optimizer", "auto")).lower() != "auto":
+    if not names_auto_explicitly(searched, train):
         return {}
-    extras = {"warmup_bias_lr": (0.0, train.get("warmup_bias_lr",
-                                                DEFAULT_CFG_DICT["warmup_bias_lr"]))}
-    return {name: (auto, trials) for name, (auto, trials) in extras.items()
-            if name not in searched and float(trials) != auto}
+    trials = {name: train.get(name, DEFAULT_CFG_DICT[name]) for name in AUTO_SETS}
+    return {name: (auto, trials[name]) for name, auto in AUTO_SETS.items()
+            if name not in searched and float(trials[name]) != auto}
 
 
 # BaseTrainer.build_optimizer: above this many iterations optimizer=auto picks MuSGD at lr0 0.01

@@ -11,7 +11,11 @@ from typing import Any
 import optuna
 from optuna.trial import TrialState
 
-from sweep.config.baseline import AUTO_SHORT_RUN_ITERATIONS, auto_iterations
+from sweep.config.baseline import (
+    AUTO_SHORT_RUN_ITERATIONS,
+    auto_iterations,
+    names_auto_explicitly,
+)
 from sweep.core.optuna_api import maximizes, value_of
 from sweep.core.record import Attr, Stop
 from sweep.core.secrets import redact
@@ -68,8 +72,7 @@ def defaults_warnings(config: dict[str, Any], finalist: dict[str, Any] | None,
     train = config["train"]
     raced_defaults = any(c["baseline"] for c in (race or {}).get("candidates", []))
     if (not finalist or not raced_defaults or not finalist.get("train_images")
-            or "optimizer" not in config["space"]
-            or str(train.get("optimizer", "auto")).lower() != "auto"):
+            or not names_auto_explicitly(config["space"], train)):
         return []
     batch = int(finalist.get("params", {}).get("batch") or train.get("batch") or 16)
     iterations = auto_iterations(int(finalist["train_images"]), int(finalist["epochs"]), batch,
