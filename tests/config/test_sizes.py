@@ -32,7 +32,7 @@ def sized(tmp_path: Path, *overrides: str) -> DictConfig:
 def test_the_embedded_default_keeps_its_sizes(tmp_path: Path) -> None:
     cfg = sized(tmp_path)
     assert (cfg.train.imgsz, cfg.train.warmup_epochs, cfg.trial.epochs, cfg.final.epochs,
-            cfg.final.patience, cfg.trial.val_images) == (128, 0, 10, 10, 10, 64)
+            cfg.final.patience, cfg.trial.val_images) == (96, 0, 10, 10, 10, 64)
 
 
 def test_your_own_data_gets_ultralytics_sizes(tmp_path: Path) -> None:
@@ -44,7 +44,7 @@ def test_your_own_data_gets_ultralytics_sizes(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("overrides", "expected"), [
     (("train.imgsz=320", "final.epochs=50"), (320, 50, 3)),  # the command line wins
     (("debug=smoke",), (64, 2, 0)),                          # and so does debug=smoke
-    (("sizes=demo",), (128, 10, 0)),                         # the demo's, chosen
+    (("sizes=demo",), (96, 10, 0)),                          # the demo's, chosen
 ])
 def test_what_is_asked_wins_over_the_sizes(tmp_path: Path, overrides: tuple[str, ...],
                                            expected: tuple[int, int, int]) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import optuna
 import pytest
+from omegaconf import OmegaConf
 
 from sweep.pruning.stall import StallPruner, epochs_without_improvement
 
@@ -50,6 +53,22 @@ PRETRAINED = [
 ]
 
 
+# `python -m sweep +experiment=yolo11n train.imgsz=96` on 2 CPU cores, 2026-12-02: fine-tuning from
+# sweep's starter weights (another domain), in the order the trials finished; trials 2 and 5 cut
+# where the median judging from epoch 5 pruned them. The curves cross until epoch 3-4: trial 3,
+# below the median at epoch 2, ends first (and won the race at full size).
+STARTER = [
+    [0.005, 0.0298, 0.0356, 0.0795, 0.131, 0.1819, 0.2608, 0.3607, 0.438, 0.5143],
+    [0.0002, 0.0406, 0.1059, 0.2502, 0.2861, 0.3055, 0.3688, 0.4091, 0.4314, 0.4832],
+    [0.0003, 0.0002, 0.0001, 0.0002, 0.0489],
+    [0.0087, 0.0273, 0.0685, 0.1843, 0.3659, 0.4663, 0.4901, 0.6089, 0.6056, 0.6676],
+    [0.0026, 0.014, 0.0478, 0.2012, 0.3496, 0.4208, 0.4111, 0.5681, 0.5855, 0.6567],
+    [0.0002, 0.0, 0.0, 0.0, 0.0],
+]
+
+MEDIAN_YAML = Path(__file__).resolve().parents[2] / "conf" / "pruner" / "median.yaml"
+
+
 def _run(curves: list[list[float]], pruner: optuna.pruners.BasePruner) -> dict[int, int]:
     """Report each curve epoch by epoch as a trial would; return {trial: step it was pruned at}."""
     study = optuna.create_study(direction="maximize", pruner=pruner)
@@ -67,8 +86,26 @@ def _run(curves: list[list[float]], pruner: optuna.pruners.BasePruner) -> dict[i
     return pruned
 
 
-def _median() -> optuna.pruners.MedianPruner:
-    return optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=1)  # conf/pruner/median
+def _median(n_warmup_steps: int = 1) -> optuna.pruners.MedianPruner:
+    """The median as the figures below were measured (warm-up 1 epoch); see _conf_median."""
+    return optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=n_warmup_steps)
+
+
+def _conf_median() -> optuna.pruners.MedianPruner:
+    """conf/pruner/median.yaml as shipped."""
+    conf = OmegaConf.to_container(OmegaConf.load(MEDIAN_YAML))
+    assert isinstance(conf, dict) and conf.pop("_target_") == "optuna.pruners.MedianPruner"
+    return optuna.pruners.MedianPruner(**conf)
+
+
+def test_from_starter_weights_the_shipped_median_waits_until_curves_separate() -> None:
+    # Asked every epoch (pruning.wait_for_stall=false, the default from weights). Judged from
+    # epoch 2, trial 3 (0.027 there, the median 0.035) is pruned, and with it trial 4 (second).
+    assert _run(STARTER, StallPruner(_median(), patience=0)) == {2: 1, 3: 1, 4: 1, 5: 1}
+    # The shipped warm-up judges from epoch 4: the two flat trials go, the leaders run on.
+    assert _run(STARTER, StallPruner(_conf_median(), patience=0)) == {2: 3, 5: 3}
+    leader = max(range(len(STARTER)), key=lambda n: STARTER[n][-1])
+    assert leader == 3
 
 
 def test_main_command_curves() -> None:

@@ -197,11 +197,12 @@ def test_the_pruner_replayed_on_recorded_curves() -> None:
               {"trial": 3, "curve": [0.05, 0.05, 0.05, 0.05, 0.05], "baseline": False}]
     rules = policies()
     assert list(rules) == ["median every epoch", "median from epoch 6", "early stop (3)"]
-    assert replay_pruning(trials, rules["median every epoch"]) == {2: 2, 3: 2}
+    # conf/pruner/median.yaml judges from a trial's 4th epoch
+    assert replay_pruning(trials, rules["median every epoch"]) == {2: 4, 3: 4}
     assert replay_pruning(trials, rules["early stop (3)"]) == {3: 4}
     for record, full_size in zip(trials, [0.8, 0.7, 0.9, 0.6], strict=True):
         record.update(low_fidelity=max(record["curve"]), full_size=full_size)
-        record["pruned_at"] = {"median every epoch": {2: 2, 3: 2}.get(record["trial"]),
+        record["pruned_at"] = {"median every epoch": {2: 4, 3: 4}.get(record["trial"]),
                                "early stop (3)": {3: 4}.get(record["trial"])}
     every = race_under(trials, "median every epoch", candidates=2)
     assert every == {"raced": [1, 0], "finalist": 0, "finalist_full_size": 0.8,
