@@ -6,6 +6,7 @@ from pathlib import Path
 
 import optuna
 import pytest
+from hydra.utils import instantiate
 from omegaconf import OmegaConf
 
 from sweep.pruning.stall import StallPruner, epochs_without_improvement
@@ -86,16 +87,16 @@ def _run(curves: list[list[float]], pruner: optuna.pruners.BasePruner) -> dict[i
     return pruned
 
 
-def _median(n_warmup_steps: int = 1) -> optuna.pruners.MedianPruner:
+def _median() -> optuna.pruners.MedianPruner:
     """The median as the figures below were measured (warm-up 1 epoch); see _conf_median."""
-    return optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=n_warmup_steps)
+    return optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=1)
 
 
 def _conf_median() -> optuna.pruners.MedianPruner:
-    """conf/pruner/median.yaml as shipped."""
-    conf = OmegaConf.to_container(OmegaConf.load(MEDIAN_YAML))
-    assert isinstance(conf, dict) and conf.pop("_target_") == "optuna.pruners.MedianPruner"
-    return optuna.pruners.MedianPruner(**conf)
+    """conf/pruner/median.yaml as shipped, instantiated as make_pruner does."""
+    pruner = instantiate(OmegaConf.load(MEDIAN_YAML))
+    assert isinstance(pruner, optuna.pruners.MedianPruner)
+    return pruner
 
 
 def test_from_starter_weights_the_shipped_median_waits_until_curves_separate() -> None:
