@@ -16,6 +16,8 @@ import contextlib
 import fcntl
 import functools
 import hashlib
+import random
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ from sweep.core.errors import ConfigError
 from sweep.core.secrets import redact
 
 StaleCallback = Callable[[optuna.Study, optuna.trial.FrozenTrial], None]
+SCHEMA_TRIES = 8  # a new database opened by this many processes at once, at least
 
 
 def default_url(study_dir: Path) -> str:
@@ -76,6 +79,32 @@ def _sqlite_immediate(storage: RDBStorage) -> None:
     storage.engine.dispose()  # drop connections opened before the listener existed
 
 
+def _rdb_storage(url: str, **kwargs: Any) -> RDBStorage:
+    """Optuna's RDB storage, surviving other processes that create the same new database at the
+    same moment (machines sharing a study, optuna-dashboard, a user's load_study): Optuna
+    creates the schema in each process, and all but the first collide (SQLite: "table ...
+    already exists", "UNIQUE constraint failed: alembic_version"; PostgreSQL: "type
+    studydirection already exists"). The schema is there once the first is done, so the others
+    try again, a little later each, and then find it."""
+    from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+
+    for attempt in range(SCHEMA_TRIES):
+        try:
+            return RDBStorage(url, **kwargs)
+        except (IntegrityError, OperationalError, ProgrammingError) as err:
+            if attempt == SCHEMA_TRIES - 1 or not _schema_collision(err):
+                raise
+            time.sleep(random.uniform(0.05, 0.25) * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _schema_collision(err: Exception) -> bool:
+    """Whether `err` is another process's schema creation getting there first."""
+    text = str(err).lower()
+    return any(sign in text for sign in ("already exists", "alembic_version", "duplicate key",
+                                         "unique constraint", "database is locked"))
+
+
 def open_storage(url: str, heartbeat_interval: int | None = None, grace_period: int | None = None,
                  on_stale: StaleCallback | None = None) -> BaseStorage:
     """Open (creating if needed) the storage behind `study.storage`."""
@@ -94,11 +123,11 @@ def open_storage(url: str, heartbeat_interval: int | None = None, grace_period: 
         _refuse_non_sqlite(path, url)
         path.parent.mkdir(parents=True, exist_ok=True)
         engine_kwargs = {"connect_args": {"isolation_level": None, "timeout": 120}}
-        storage = RDBStorage(url, engine_kwargs=engine_kwargs, **heartbeat)
+        storage = _rdb_storage(url, engine_kwargs=engine_kwargs, **heartbeat)
         _sqlite_immediate(storage)
         return storage
     try:
-        return RDBStorage(url, engine_kwargs={"pool_pre_ping": True}, **heartbeat)
+        return _rdb_storage(url, engine_kwargs={"pool_pre_ping": True}, **heartbeat)
     except Exception as err:  # sqlalchemy's OperationalError etc.: say which URL and why
         first_line = str(err).splitlines()[0]
         raise ConfigError("study.storage", redact(url),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -94,3 +96,58 @@ def test_a_file_that_is_not_sqlite_is_refused_and_left_alone(tmp_path: Path) -> 
         open_storage(f"sqlite:///{garbage}")
     assert info.value.key == "study.storage" and "not an SQLite database" in info.value.problem
     assert garbage.read_bytes() == before
+
+
+def _open_new(url: str, start: float, plain: bool, out: mp.Queue) -> None:  # type: ignore[type-arg]
+    """Open `url` at `start`: sweep's way (open_storage, then the study), or as optuna-dashboard
+    or a user's load_study does (Optuna's RDBStorage, which races and may lose)."""
+    from sweep.study.storage import open_storage
+
+    while time.time() < start:
+        time.sleep(0.001)
+    try:
+        storage = optuna.storages.RDBStorage(url) if plain else open_storage(url, 10, 60)
+        optuna.create_study(storage=storage, study_name="new", load_if_exists=True)
+        out.put((plain, "ok"))
+    except Exception as err:
+        out.put((plain, f"{type(err).__name__}: {err}"))
+
+
+def _new_postgres_schema(url: str) -> str:
+    """`url` with a fresh, empty schema first on its search path: a new database for Optuna."""
+    from sqlalchemy import create_engine, text
+
+    schema = f"new_{os.getpid()}_{int(time.time() * 1000)}"
+    with create_engine(url).connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+
+
+@pytest.mark.slow  # 6 interpreters importing Optuna, twice, on two cores: about 40 s
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_a_new_storage_survives_every_process_creating_it_at_once(kind: str,
+                                                                   tmp_path: Path) -> None:
+    """Machines starting one study together, with optuna-dashboard opening it too: Optuna
+    creates the schema in each process, and sweep's own survive the collision."""
+    url = os.environ.get("SWEEP_TEST_POSTGRES_URL") if kind == "postgresql" else None
+    if kind == "postgresql" and not url:
+        if os.environ.get("CI"):
+            pytest.fail("CI must set SWEEP_TEST_POSTGRES_URL (.ci/run starts PostgreSQL)")
+        pytest.skip("set SWEEP_TEST_POSTGRES_URL to a PostgreSQL database to run this test")
+    ctx = mp.get_context("spawn")
+    for attempt in range(2):
+        new = (_new_postgres_schema(url) if url  # type: ignore[arg-type]
+               else f"sqlite:///{tmp_path / f'new-{attempt}.db'}")
+        out = ctx.Queue()
+        start = time.time() + 8  # every interpreter up and waiting first
+        processes = [ctx.Process(target=_open_new, args=(new, start, i >= 4, out))
+                     for i in range(6)]
+        for process in processes:
+            process.start()
+        results = [out.get(timeout=120) for _ in processes]
+        for process in processes:
+            process.join(timeout=60)
+        ours = [why for plain, why in results if not plain]
+        assert ours == ["ok"] * 4, results
+        study = optuna.load_study(study_name="new", storage=new)
+        assert study.study_name == "new" and not study.trials
