@@ -28,7 +28,7 @@ from sweep.data import datasets
 from sweep.data.label_cache import SCAN_FILE, held, save_scans
 from sweep.data.labels import scan_labels
 from sweep.pruning.policy import waits_for_stall
-from sweep.run.devices import check_devices, resolve_devices
+from sweep.run.devices import check_devices, worker_devices
 from sweep.run.starter import describe, starter_weights
 from sweep.study.budget import TRIAL_CAP
 from sweep.study.naming import study_location, study_name
@@ -129,5 +129,5 @@ def budget_of(cfg: DictConfig, dataset: datasets.Dataset, overrides: Sequence[st
         config["study"]["n_trials"] = TRIAL_CAP
     return {"seconds": parse_seconds(cfg.budget), "asked": str(cfg.budget), "capped": capped,
             "started": psutil.Process().create_time(),
-            "devices": len(resolve_devices(cfg.workers.devices)),
+            "devices": len(worker_devices(cfg.workers)),
             "train_images": len(dataset.train), "val_images": len(dataset.val)}

@@ -15,7 +15,7 @@ from sweep.config.plan import Plan
 from sweep.config.space import to_distributions
 from sweep.core.events import Callbacks
 from sweep.core.record import Attr
-from sweep.run.devices import resolve_devices
+from sweep.run.devices import worker_devices
 from sweep.run.supervisor import run_workers
 from sweep.study.orphans import close_orphans
 from sweep.study.stopping import stop_reason
@@ -54,7 +54,7 @@ def search(plan: Plan, study: optuna.Study, console: Console, dataset_classes: i
         console.print(f"study already has {plan.config['study']['n_trials']} finished trials "
                       "(raise study.n_trials to search more)")
         return reason
-    devices = resolve_devices(plan.config["workers"]["devices"])
+    devices = worker_devices(plan.config["workers"])
     console.print(f"searching with {len(devices)} worker(s) on {', '.join(devices)}; "
                   f"worker logs in {study_dir / 'workers'}")
     if not run_workers(plan, study, devices, console, "stopped", callbacks):

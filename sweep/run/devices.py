@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Mapping
+from typing import Any
 
 from sweep.core.errors import ConfigError
 
@@ -29,6 +31,14 @@ def resolve_devices(devices: object) -> list[str]:
         count = gpu_count()
         return [str(i) for i in range(count)] if count else ["cpu"]
     return [str(d) for d in devices]  # type: ignore[union-attr]
+
+
+def worker_devices(workers: Mapping[str, Any]) -> list[str]:
+    """One entry per worker process: `workers.devices` resolved, each device
+    `workers.per_device` times (several trials sharing one GPU)."""
+    per_device = int(workers.get("per_device", 1))
+    return [device for device in resolve_devices(workers["devices"])
+            for _ in range(per_device)]
 
 
 def check_devices(devices: object) -> None:
