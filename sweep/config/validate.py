@@ -141,6 +141,11 @@ def validate_train(train: Mapping[str, Any]) -> None:
             _check_arg_value(key, name, value)
 
 
+def _true_or_false(key: str, value: Any, why: str = "") -> None:
+    if not isinstance(value, bool):
+        raise ConfigError(key, value, "must be true or false", f"set {key}=true (or false{why})")
+
+
 def _positive_int(key: str, value: Any, allow_zero: bool = False) -> None:
     ok = isinstance(value, int) and not isinstance(value, bool) and (
         value >= 0 if allow_zero else value > 0)
@@ -197,9 +202,8 @@ def validate(cfg: DictConfig) -> None:
         _fraction(f"{section}.fraction", cfg[section].fraction)
         _positive_int(f"{section}.epochs", cfg[section].epochs)
         _positive_int(f"{section}.patience", cfg[section].patience, allow_zero=True)
-    if not isinstance(cfg.pruning.zero_is_warmup, bool):
-        raise ConfigError("pruning.zero_is_warmup", cfg.pruning.zero_is_warmup,
-                          "must be true or false", "set pruning.zero_is_warmup=true (or false)")
+    _true_or_false("pruning.zero_is_warmup", cfg.pruning.zero_is_warmup)
+    _true_or_false("final.confirm", cfg.final.get("confirm", True))
     if cfg.pruning.wait_for_stall not in (True, False, "auto"):
         raise ConfigError("pruning.wait_for_stall", cfg.pruning.wait_for_stall,
                           "must be true, false or auto", "set pruning.wait_for_stall=auto")
@@ -226,6 +230,7 @@ def validate(cfg: DictConfig) -> None:
         raise ConfigError("study.direction", cfg.study.direction, "unknown direction",
                           "use maximize or minimize")
     _positive_int("workers.max_failures", cfg.workers.max_failures)
+    _positive_int("workers.per_device", cfg.workers.get("per_device", 1))
     _positive_int("workers.heartbeat_interval", cfg.workers.heartbeat_interval)
     _positive_int("workers.grace_period", cfg.workers.grace_period)
     if cfg.workers.grace_period <= cfg.workers.heartbeat_interval:
@@ -245,9 +250,7 @@ def validate(cfg: DictConfig) -> None:
                                             or not cfg.study.artifacts):
         raise ConfigError("study.artifacts", cfg.study.artifacts, "must be a folder path or null",
                           "set study.artifacts=/shared/artifacts, or null for the study's own")
-    if not isinstance(cfg.starter.enabled, bool):
-        raise ConfigError("starter.enabled", cfg.starter.enabled, "must be true or false",
-                          "set starter.enabled=true (or false: from scratch instead)")
+    _true_or_false("starter.enabled", cfg.starter.enabled, ": from scratch instead")
     for key in ("epochs", "train_images", "val_images", "imgsz", "batch"):
         _positive_int(f"starter.{key}", cfg.starter[key])
     port = cfg.dashboard.port

@@ -33,6 +33,8 @@ class Attr:
     PID_START = "pid_start"
     CANDIDATE_OF = "candidate_of"  # a race candidate: the search trial it retrains
     LOW_FIDELITY = "low_fidelity"  # a race candidate: that trial's value
+    REPEAT_OF = "repeat_of"        # a race's repeat: the race trial it trains again
+    TRAINING_SEED = "training_seed"  # a repeat's own Ultralytics seed (else train.seed)
     WANDB_RUN_ID = "wandb_run_id"
     WANDB_URL = "wandb_url"
     WANDB_SWEEP_ID = "wandb_sweep_id"

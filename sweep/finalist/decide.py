@@ -5,6 +5,7 @@ the study train it once, and recorded on the study."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,13 @@ from sweep.config.plan import Plan
 from sweep.core.events import Callbacks
 from sweep.core.liveness import identity, is_alive_here
 from sweep.core.plugins import load_hooks
+from sweep.core.record import Attr
 from sweep.data import datasets
+from sweep.finalist.confirm import leader, repeat_attrs, repeats_of
 from sweep.finalist.race import describe, open_race
 from sweep.finalist.race_result import finalist_record
 from sweep.finalist.retrain import train_finalist
-from sweep.run.devices import resolve_devices
+from sweep.run.devices import worker_devices
 from sweep.run.supervisor import run_workers
 from sweep.study.memory import memory_report
 from sweep.study.queries import best_trial
@@ -53,17 +56,46 @@ def race_finalist(plan: Plan, study: optuna.Study, console: Console, callbacks: 
         console.print("candidates are still racing elsewhere: the machine that finishes the "
                       "race records the finalist (or run again with final.only=true)")
         return previous
+    devices = worker_devices(plan.config["workers"])
     if stop_reason(race, rplan) is None:
         describe(console, chosen, plan.config["final"])
-        devices = resolve_devices(plan.config["workers"]["devices"])
         if not run_workers(rplan, race, devices, console, "race stopped",
                            load_hooks(rplan)):
             return previous
+    if plan.config["final"].get("confirm") and not confirm_lead(rplan, race, devices, console):
+        return previous
     record = finalist_record(rplan, race, started)
     if record is None:
         console.print("no candidate finished the race, so there is no finalist", style="red")
         return None
     return settle(study, record, plan, callbacks)
+
+
+def confirm_lead(rplan: Plan, race: optuna.Study, devices: list[str], console: Console
+                 ) -> bool:
+    """A searched candidate that beat the defaults trains once more with a fresh seed
+    (sweep.finalist.confirm), once per race; False when its workers could not run."""
+    lead = leader(race)
+    if lead is None:
+        return True
+    with claim_lock(rplan.storage_url, race.study_name):
+        repeats = repeats_of(race, lead)
+        if not repeats:
+            race.enqueue_trial(lead.params, user_attrs=repeat_attrs(
+                lead, int(rplan.config["train"]["seed"])))
+        elif all(t.state != TrialState.WAITING for t in repeats):
+            return True  # trained already (a resumed race), running elsewhere, or failed
+        taken = len(race.get_trials(deepcopy=False, states=(
+            TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING)))
+    cplan = replace(rplan, config={**rplan.config, "study": {**rplan.config["study"],
+                                                              "n_trials": taken + 1}})
+    base = next(t for t in race.get_trials(deepcopy=False)
+                if t.user_attrs.get(Attr.BASELINE) and t.value is not None)
+    console.print(f"trial {lead.user_attrs[Attr.CANDIDATE_OF]} led Ultralytics' defaults at "
+                  f"full size ({lead.value:.4g} vs {base.value:.4g}): training it once more "
+                  "with a fresh seed, to tell its lead from one training's noise", soft_wrap=True,
+                  markup=False)
+    return run_workers(cplan, race, devices, console, "race stopped", load_hooks(cplan))
 
 
 def finalize(plan: Plan, study: optuna.Study, dataset: datasets.Dataset,

@@ -35,6 +35,7 @@ from sweep.core.record import Attr
 from sweep.study.naming import artifact_dir
 from sweep.study.open import open_study
 from sweep.study.queries import feasible_complete, pareto_front
+from sweep.study.records import training_settings
 from sweep.study.storage import claim_lock
 
 
@@ -71,8 +72,8 @@ def candidates(study: optuna.Study, count: int) -> list[FrozenTrial]:
 def race_name(study_name: str, final: dict[str, Any], raced: list[dict[str, Any]]) -> str:
     """A race per (candidates' parameters, final.*): a resumed search with the same top
     candidates reuses its race; new candidates get a new one."""
-    text = json.dumps({"final": {k: v for k, v in final.items() if k != "only"},
-                       "candidates": raced}, sort_keys=True, default=str)
+    text = json.dumps({"final": training_settings(final), "candidates": raced},
+                      sort_keys=True, default=str)
     return f"{study_name}-race-{hashlib.sha1(text.encode()).hexdigest()[:8]}"
 
 

@@ -14,19 +14,35 @@ from sweep.config.plan import Plan
 from sweep.core.optuna_api import maximizes, value_of
 from sweep.core.record import Attr
 from sweep.core.results import best_epoch_metrics
+from sweep.finalist.confirm import decide
 from sweep.study.queries import best_trial, pareto_front
 from sweep.study.records import final_key
 
 
+def _repeat_row(trial: FrozenTrial) -> dict[str, Any]:
+    """A repeat (sweep.finalist.confirm): the candidate, its seed and its full-size value."""
+    done = trial.state == TrialState.COMPLETE and trial.values is not None
+    return {"trial": trial.user_attrs[Attr.CANDIDATE_OF], "race_trial": trial.number,
+            "repeat_of": trial.user_attrs[Attr.REPEAT_OF], "state": trial.state.name,
+            "seed": trial.user_attrs.get(Attr.TRAINING_SEED),
+            "full_size": value_of(trial) if done else None,
+            "epochs_run": trial.user_attrs.get(Attr.EPOCHS_RUN),
+            "train_s": trial.user_attrs.get(Attr.TRAIN_S)}
+
+
 def race_summary(race: optuna.Study) -> dict[str, Any]:
     """The race as summary.json keeps it: each candidate's low-fidelity and full-size value and
-    rank, and the Spearman correlation of the two rankings (None when it is undefined)."""
+    rank, the Spearman correlation of the two rankings (None when it is undefined), the repeat
+    of a candidate that led the defaults and the decision (sweep.finalist.confirm)."""
     from scipy.stats import rankdata, spearmanr
 
     maximize = maximizes(race)
-    rows = []
+    rows, repeats = [], []
     for trial in race.get_trials(deepcopy=False):
         if Attr.CANDIDATE_OF not in trial.user_attrs:
+            continue
+        if Attr.REPEAT_OF in trial.user_attrs:
+            repeats.append(_repeat_row(trial))
             continue
         done = trial.state == TrialState.COMPLETE and trial.values is not None
         rows.append({"trial": trial.user_attrs[Attr.CANDIDATE_OF], "race_trial": trial.number,
@@ -49,7 +65,9 @@ def race_summary(race: optuna.Study) -> dict[str, Any]:
             len({r["full_size"] for r in ranked}) > 1:
         correlation = round(float(spearmanr([r["low_fidelity"] for r in ranked],
                                             [r["full_size"] for r in ranked]).statistic), 3)
-    return {"study": race.study_name, "candidates": rows, "rank_correlation": correlation}
+    verdict = decide(race) if len(race.directions) == 1 else None
+    return {"study": race.study_name, "candidates": rows, "rank_correlation": correlation,
+            "repeats": repeats, "decision": verdict.record() if verdict else None}
 
 
 def _member(trial: FrozenTrial, names: list[str]) -> dict[str, Any]:
@@ -78,8 +96,10 @@ def pareto_summary(study: optuna.Study, race: optuna.Study | None) -> dict[str, 
 
 
 def finalist_record(plan: Plan, race: optuna.Study, started: float) -> dict[str, Any] | None:
-    """The record of the race's winner, in the finalist's shape (its run is the finalist's)."""
-    best = best_trial(race)
+    """The record of the race's winner (sweep.finalist.confirm), in the finalist's shape (its
+    run is the finalist's)."""
+    verdict = decide(race) if len(race.directions) == 1 else None
+    best = verdict.winner if verdict else best_trial(race)
     if best is None:
         return None
     run_dir = Path(best.user_attrs[Attr.RUN_DIR])

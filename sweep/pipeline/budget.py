@@ -17,7 +17,7 @@ from sweep.config.objectives import is_multi_objective
 from sweep.config.plan import Plan
 from sweep.core.record import Attr
 from sweep.finalist.race import candidates
-from sweep.study.budget import Finale, deadline, measure, plan_finale
+from sweep.study.budget import Finale, confirms, deadline, measure, plan_finale
 
 
 def shrink_finale(plan: Plan, study: optuna.Study, console: Console
@@ -34,7 +34,7 @@ def shrink_finale(plan: Plan, study: optuna.Study, console: Console
     if costs is None:
         return plan, None
     finale = plan_finale(costs, final, int(budget["devices"]), deadline(budget) - time.time(),
-                         lambda count: len(candidates(study, count)))
+                         lambda count: len(candidates(study, count)), confirms(plan.config))
     if finale.shrunk:
         console.print(f"budget {budget['asked']}: {finale.shrunk}", style="yellow",
                       markup=False, soft_wrap=True)
@@ -90,7 +90,7 @@ def budget_record(plan: Plan, study: optuna.Study, phases: dict[str, float],
         "planned": budget.get("planned"),
         "finale": None if finale is None else {
             "race": finale.race, "trainings": finale.trainings, "epochs": finale.epochs,
-            "seconds": round(finale.seconds, 1)},
+            "seconds": round(finale.seconds, 1), "confirm": finale.confirm},
         "shrunk": [finale.shrunk] if finale and finale.shrunk else [],
         "spent": {key: round(value, 1) for key, value in spent.items()},
         "used": round(spent["total_s"] / float(budget["seconds"]), 3) if budget else None,

@@ -32,6 +32,17 @@ def race_lines(race: dict[str, Any]) -> list[str]:
                      f"{fmt(c.get('low_fidelity_rank', '-'), 'None')}), full size {full} (rank "
                      f"{fmt(c.get('full_size_rank', '-'), 'None')}), {c['epochs_run']} epochs, "
                      f"{c['stop_reason']}")
+    for r in race.get("repeats") or []:
+        full = "-" if r["full_size"] is None else f"{r['full_size']:.4g}"
+        lines.append(f"trial {r['trial']} again with a fresh seed ({r['seed']}): full size "
+                     f"{full}, {r['epochs_run']} epochs, {r['state'].lower()}")
+    decision = race.get("decision") or {}
+    if decision.get("held") is not None:
+        lines.append(f"trial {decision['leader']}'s lead over the defaults: "
+                     f"{decision['margin']:+.4g} (mean of two trainings "
+                     f"{decision['leader_mean']:.4g} vs {decision['defaults']:.4g}) against one "
+                     f"training's noise {decision['noise']:.2g}: "
+                     + ("it holds" if decision["held"] else "within the noise, the defaults win"))
     correlation = race["rank_correlation"]
     lines.append("rank correlation (Spearman) low fidelity vs full size: " + (
         f"{correlation:.3g}" if correlation is not None
@@ -60,8 +71,9 @@ def budget_line(budget: dict[str, Any]) -> str | None:
             f"{fmt_seconds(spent['start_s'])}, search {fmt_seconds(spent['search_s'])}, "
             f"race and finalist {fmt_seconds(spent['finale_s'])}")
     if finale:
-        line += (f" ({'a race of ' + str(finale['trainings']) if finale['race'] else 'a retrain'}"
-                 f" x {finale['epochs']} epochs)")
+        what = f"a race of {finale['trainings']}" if finale["race"] else "a retrain"
+        repeat = " and a leader's repeat" if finale["race"] and finale.get("confirm") else ""
+        line += f" ({what} x {finale['epochs']} epochs{repeat})"
     if budget.get("shrunk"):
         line += "; gave way: " + "; ".join(budget["shrunk"])
     return line
@@ -79,12 +91,24 @@ def outcome(finalist: dict[str, Any] | None, race: dict[str, Any] | None, metric
     done = [c for c in (race or {}).get("candidates", []) if c["full_size"] is not None]
     base = next((c for c in done if c["baseline"]), None)
     winner = next((c for c in done if c["trial"] == source), None)
+    decision = (race or {}).get("decision") or {}
     if base is not None and winner is not None:
+        if decision.get("held") is False:  # a searched lead within one training's noise
+            return (f"no configuration beat Ultralytics' defaults by more than one training's "
+                    f"noise ({decision['noise']:.2g}): the finalist is the defaults (trial "
+                    f"{source}, {metric} {base['full_size']:.4g}; trial {decision['leader']} "
+                    f"{decision['leader_mean']:.4g} over two trainings)")
         if winner is base:
             return ("no configuration beat Ultralytics' defaults at full size: the finalist is "
                     f"the defaults (trial {source}, {metric} {base['full_size']:.4g})")
+        if decision.get("held"):
+            return (f"finalist: trial {source}, {decision['margin']:+.4g} {metric} over "
+                    f"Ultralytics' defaults at full size ({decision['leader_mean']:.4g} vs "
+                    f"{decision['defaults']:.4g}; one training moves these by about "
+                    f"{decision['noise']:.2g} here)")
         gain = winner["full_size"] - base["full_size"]
-        versus = f"({winner['full_size']:.4g} vs {base['full_size']:.4g})"
+        unchecked = "; one training each, not told from its noise" if decision else ""
+        versus = f"({winner['full_size']:.4g} vs {base['full_size']:.4g}{unchecked})"
         if (gain > 0) == maximize and gain != 0:
             return (f"finalist: trial {source}, {gain:+.4g} {metric} over Ultralytics' defaults "
                     f"at full size {versus}")

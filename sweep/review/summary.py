@@ -46,7 +46,7 @@ def ranking_warnings(study: optuna.Study, config: dict[str, Any]) -> list[str]:
     if len(complete) < 2:
         return []
     value, count = Counter(round(value_of(t) or 0.0, 4) for t in complete).most_common(1)[0]
-    if count * 2 < len(complete):
+    if count < 2 or count * 2 < len(complete):  # a value of one's own ranks
         return []
     tied = [t for t in complete if round(value_of(t) or 0.0, 4) == value]
     best = best_trial(study)
@@ -58,9 +58,10 @@ def ranking_warnings(study: optuna.Study, config: dict[str, Any]) -> list[str]:
     if any(t.user_attrs.get(Attr.BASELINE) for t in tied):
         sentence += "; the baseline (Ultralytics' defaults) is one of them"
     trial = config["trial"]
+    scratch = str(config.get("model", "")).endswith((".yaml", ".yml"))
     return [f"{sentence}. Give trials more to learn from: raise trial.epochs (now "
-            f"{trial['epochs']}) or trial.fraction (now {trial['fraction']}), or start from "
-            "pretrained weights (model=yolo11n.pt)."]
+            f"{trial['epochs']}) or trial.fraction (now {trial['fraction']})"
+            + (", or start from pretrained weights (model=yolo11n.pt)." if scratch else ".")]
 
 
 def defaults_warnings(config: dict[str, Any], finalist: dict[str, Any] | None,
@@ -87,9 +88,14 @@ def defaults_warnings(config: dict[str, Any], finalist: dict[str, Any] | None,
 
 
 def _full_size_gain(race: dict[str, Any] | None) -> float | None:
-    """The race winner's full-size value minus the baseline's (Ultralytics' defaults)."""
+    """The finalist's full-size value minus Ultralytics' defaults': a confirmed leader's mean
+    over its two trainings (sweep.finalist.confirm), 0 when its lead was within the noise and
+    the defaults are the finalist, else the race winner's one training."""
     if not race:
         return None
+    decision = race.get("decision") or {}
+    if decision.get("held") is not None:
+        return decision["margin"] if decision["held"] else 0.0
     values = [c["full_size"] for c in race["candidates"] if c["full_size"] is not None]
     base = next((c["full_size"] for c in race["candidates"] if c["baseline"]), None)
     if not values or base is None:

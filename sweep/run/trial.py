@@ -112,7 +112,9 @@ def run_trial(trial: optuna.Trial, cfg: dict[str, Any], dataset: datasets.Datase
             (now - first_epoch[0]) / (done - 1) if done > 1 else now - train_started, 3))
         callbacks.fire("on_epoch_end", trial, *epoch)
 
-    pruned = not is_multi_objective(cfg)  # Optuna prunes single-objective studies only
+    # Optuna prunes single-objective studies only; a race's repeat measures one training's
+    # noise, so it runs to its end whatever the others did
+    pruned = not is_multi_objective(cfg) and Attr.REPEAT_OF not in trial.user_attrs
     pruner = EpochPruner(trial, METRICS[cfg["study"]["metric"]], maximize=maximize,
                          on_epoch=on_epoch, reports=pruned)
     error: BaseException | None = None
@@ -124,6 +126,8 @@ def run_trial(trial: optuna.Trial, cfg: dict[str, Any], dataset: datasets.Datase
                        trial_info(cfg, params, subset, model, dataset, attrs[Attr.DEVICE]))
         args = train_args(cfg, params, int(cfg["trial"]["epochs"]),
                           early_stop_patience(cfg, pruned), device)
+        if Attr.TRAINING_SEED in trial.user_attrs:  # a repeat: the same run, another draw
+            args["seed"] = int(trial.user_attrs[Attr.TRAINING_SEED])
         train_started = time.time()  # on_epoch measures from here
         try:
             train(model, data_yaml, trial_dir, "train", args,

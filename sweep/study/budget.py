@@ -54,11 +54,14 @@ class Finale:
     epochs: int
     seconds: float
     shrunk: str | None = None  # what gave way to the budget, in words
+    # one more training kept for a leader's repeat (final.confirm: sweep.finalist.confirm)
+    confirm: bool = False
 
     @property
     def words(self) -> str:
         if self.race:
-            return f"a race of {self.trainings} x {self.epochs} epochs"
+            return (f"a race of {self.trainings} x {self.epochs} epochs"
+                    + (" and a leader's repeat" if self.confirm else ""))
         return f"a plain retrain of {self.epochs} epochs"
 
 
@@ -100,15 +103,16 @@ def measure(trials: Sequence[FrozenTrial], run_id: str | None, budget: dict[str,
 
 
 def plan_finale(costs: Costs, final: dict[str, Any], devices: int, left_s: float,
-                trainings_for: Callable[[int], int]) -> Finale:
+                trainings_for: Callable[[int], int], confirm: bool = False) -> Finale:
     """The largest finale that fits in `left_s`: the race with final.candidates down to 1
-    (`trainings_for(count)` trainings, one per device at a time), then a plain retrain, then
-    a plain retrain with final.epochs capped (never below 1)."""
+    (`trainings_for(count)` trainings, one per device at a time, and with `confirm` one more
+    after them for a leader's repeat), then a plain retrain, then a plain retrain with
+    final.epochs capped (never below 1)."""
     wanted, epochs = int(final["candidates"]), int(final["epochs"])
     one = costs.training_s(epochs)
 
     def race_s(count: int) -> float:
-        return math.ceil(trainings_for(count) / max(1, devices)) * one
+        return (math.ceil(trainings_for(count) / max(1, devices)) + int(confirm)) * one
 
     for count in range(wanted, 0, -1) if wanted > 1 else ():
         trainings, seconds = trainings_for(count), race_s(count)
@@ -116,7 +120,7 @@ def plan_finale(costs: Costs, final: dict[str, Any], devices: int, left_s: float
             shrunk = None if count == wanted else (
                 f"final.candidates {wanted} -> {count}: the race of {trainings_for(wanted)} "
                 f"would need {fmt_seconds(race_s(wanted))}, {fmt_seconds(left_s)} left")
-            return Finale(count, trainings, epochs, seconds, shrunk)
+            return Finale(count, trainings, epochs, seconds, shrunk, confirm)
     races = [race_s(count) for count in range(1, wanted + 1) if trainings_for(count) > 1]
     raced = (f"a plain retrain instead of the race (final.candidates={wanted}), whose smallest "
              f"would need {fmt_seconds(min(races))}; " if wanted > 1 and races else "")
@@ -128,6 +132,11 @@ def plan_finale(costs: Costs, final: dict[str, Any], devices: int, left_s: float
                   f"{fmt_seconds(one)}, {fmt_seconds(max(0.0, left_s))} left")
 
 
+def confirms(config: dict[str, Any]) -> bool:
+    """Whether a race may add a leader's repeat: final.confirm, with the defaults raced."""
+    return bool(config["final"].get("confirm")) and bool(config["study"]["baseline"])
+
+
 def kept_back(costs: Costs, config: dict[str, Any], budget: dict[str, Any]) -> Finale | None:
     """What the search keeps back for the finale: the largest that takes at most FINALE_SHARE
     of the budget, and never less than a plain retrain of final.epochs."""
@@ -136,7 +145,8 @@ def kept_back(costs: Costs, config: dict[str, Any], budget: dict[str, Any]) -> F
         return None
     baseline = 1 if config["study"]["baseline"] else 0
     finale = plan_finale(costs, final, int(budget["devices"]),
-                         FINALE_SHARE * float(budget["seconds"]), lambda count: count + baseline)
+                         FINALE_SHARE * float(budget["seconds"]), lambda count: count + baseline,
+                         confirms(config))
     if finale.epochs < int(final["epochs"]):
         return Finale(0, 1, int(final["epochs"]), costs.training_s(int(final["epochs"])))
     return finale

@@ -26,8 +26,18 @@ def set_record(study: optuna.Study, key: str, value: Any) -> None:
     set_study_system_attr(study, RECORD_PREFIX + key, value)
 
 
+# final.* keys that say what to do with a finalist's trainings, not how to train one: a change
+# to them reuses the trainings already done (and a study from before a key existed resumes).
+NOT_TRAINING = ("only", "confirm")
+
+
+def training_settings(final: dict[str, Any]) -> dict[str, Any]:
+    """final.* as far as it decides how a finalist or race candidate trains."""
+    return {k: v for k, v in final.items() if k not in NOT_TRAINING}
+
+
 def final_key(final: dict[str, Any], params: dict[str, Any]) -> str:
     """Identifies one finalist training, so re-running the same command does not redo it."""
-    text = json.dumps({"final": {k: v for k, v in final.items() if k != "only"},
-                       "params": params}, sort_keys=True, default=str)
+    text = json.dumps({"final": training_settings(final), "params": params}, sort_keys=True,
+                      default=str)
     return hashlib.sha1(text.encode()).hexdigest()[:12]

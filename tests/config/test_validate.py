@@ -77,6 +77,8 @@ def test_space_overrides_compose(compose_cfg: Compose) -> None:
         (["workers.devices=[gpu0]"], "workers.devices"),
         (["trial.val_images=0"], "trial.val_images"),
         (["pruning.zero_is_warmup=maybe"], "pruning.zero_is_warmup"),
+        (["final.confirm=2"], "final.confirm"),
+        (["workers.per_device=0"], "workers.per_device"),
         (["pruning.wait_for_stall=sometimes"], "pruning.wait_for_stall"),
         (["budget=-1"], "budget"),
         (["budget=abc"], "budget"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -13,6 +14,8 @@ import yaml
 
 from sweep.testing.commands import run_sweep, wandb_runs
 from tests.conftest import BCCD
+
+SHIFTED = Path(__file__).resolve().parents[1] / "fixtures" / "shifted"
 
 pytestmark = pytest.mark.slow
 SMOKE = ("debug=smoke", "data=shapes", "model=yolo11n.yaml", "study.name=smoke")
@@ -214,13 +217,24 @@ def test_real_bccd_fixture(sweep_env: dict[str, str], tmp_path: Path) -> None:
     assert not list(data.rglob("*.cache"))  # caches stay in the trials' private trees
 
 
+def shifted(env: dict[str, str], **shifts: float) -> dict[str, str]:
+    """`env` whose race trainings (real ones) have `shifts` added to their fitness by role
+    (baseline, candidate, repeat): tests/fixtures/shifted/sitecustomize.py."""
+    return {**env, "SWEEP_TEST_SHIFTS": json.dumps(shifts),
+            "PYTHONPATH": str(SHIFTED) + os.pathsep + env["PYTHONPATH"]}
+
+
 def test_final_candidates_race_at_full_size_and_resume_without_retraining(
         sweep_env: dict[str, str], tmp_path: Path) -> None:
+    """A searched candidate leads the defaults by far more than its two trainings differ: it
+    is the finalist, and the outcome says by how much against one training's noise."""
     args = ("debug=smoke", "tracking=[]", "study.name=race", "study.n_trials=3",
             "final.candidates=2", f"paths.root={tmp_path}")
-    result = run_sweep(sweep_env, *args)
+    env = shifted(sweep_env, candidate=0.5, repeat=0.5)
+    result = run_sweep(env, *args)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "racing" in result.stdout and "rank correlation (Spearman)" in result.stdout
+    assert "training it once more with a fresh seed" in result.stdout
     summary = json.loads((tmp_path / "race" / "summary.json").read_text())
     study = _study(tmp_path, "race")
     trials = {t.number: t for t in study.get_trials()}
@@ -252,6 +266,19 @@ def test_final_candidates_race_at_full_size_and_resume_without_retraining(
     assert finalist["race"] == race["study"] and finalist["source_trial"] == winner["trial"]
     assert Path(finalist["weights"]).exists() and "race" in Path(finalist["weights"]).parts
     assert finalist["params"] == race_study.trials[winner["race_trial"]].params
+    # the leader trained once more, with a seed the race never used, to its end
+    [repeat] = race["repeats"]
+    assert repeat["trial"] == winner["trial"] and repeat["seed"] == 1
+    again_args = yaml.safe_load((Path(race_study.trials[repeat["race_trial"]].user_attrs[
+        "run_dir"]) / "args.yaml").read_text())
+    assert again_args["seed"] == 1 and repeat["epochs_run"] == 2
+    decision = race["decision"]
+    assert decision["held"] is True and decision["leader"] == winner["trial"]
+    assert decision["noise"] == pytest.approx(abs(winner["full_size"] - repeat["full_size"]),
+                                              abs=1e-4)
+    assert summary["gain_over_defaults_at_full_size"] == decision["margin"] > decision["noise"]
+    assert summary["outcome"].startswith(f"finalist: trial {winner['trial']}, +")
+    assert "one training moves these by about" in summary["outcome"]
     best = (tmp_path / "race" / "best.yaml").read_text()
     assert "# Chosen by a full-size race" in best and yaml.safe_load(best)["final"]["params"] == \
         finalist["params"]
@@ -261,4 +288,34 @@ def test_final_candidates_race_at_full_size_and_resume_without_retraining(
     again = run_sweep(sweep_env, *args)
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
     assert "already decided" in again.stdout and "racing" not in again.stdout
-    assert len(race_study.trials) == len(race["candidates"])
+    assert len(race_study.trials) == len(race["candidates"]) + 1
+
+
+def test_a_lead_within_one_trainings_noise_leaves_the_defaults_the_finalist(
+        sweep_env: dict[str, str], tmp_path: Path) -> None:
+    """A searched candidate leads the defaults in its first training, its repeat falls far
+    below: the lead is within one training's noise, the defaults are the finalist, said so in
+    every place the outcome is read; the same command again trains nothing."""
+    args = ("debug=smoke", "tracking=[]", "study.name=noise", "final.candidates=2",
+            f"paths.root={tmp_path}")
+    env = shifted(sweep_env, candidate=0.5, repeat=-0.5)
+    result = run_sweep(env, *args)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    summary = json.loads((tmp_path / "noise" / "summary.json").read_text())
+    race, finalist = summary["race"], summary["finalist"]
+    decision = race["decision"]
+    base = next(c for c in race["candidates"] if c["baseline"])
+    assert decision["held"] is False and decision["noise"] > 0.9
+    assert finalist["source_trial"] == base["trial"] == decision["winner"]
+    assert finalist["params"] == next(
+        c["params"] for c in race["candidates"] if c["baseline"])
+    assert summary["gain_over_defaults_at_full_size"] == 0.0
+    said = ("no configuration beat Ultralytics' defaults by more than one training's noise ("
+            f"{decision['noise']:.2g}): the finalist is the defaults (trial {base['trial']}")
+    assert summary["outcome"].startswith(said)
+    assert said in result.stdout.replace("\n", "")
+    assert (tmp_path / "noise" / "best.yaml").read_text().startswith(f"# {said}")
+    assert said[1:] in (tmp_path / "noise" / "report.md").read_text()
+    again = run_sweep(env, *args)
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert "already decided" in again.stdout and "once more" not in again.stdout

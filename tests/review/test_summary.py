@@ -9,13 +9,16 @@ from optuna.trial import TrialState
 from sweep.review.markdown import summary_markdown
 from sweep.testing.fakes import SUMMARY, study_with_curves
 
-CONFIG = {"study": {"metric": "fitness"}, "trial": {"epochs": 10, "fraction": 0.5}}
+CONFIG = {"study": {"metric": "fitness"}, "trial": {"epochs": 10, "fraction": 0.5},
+          "model": "yolo11n.yaml"}
 
 
 @pytest.mark.parametrize(("values", "warned"), [
     ([0.0, 0.0, 0.0, 0.4], True),     # 3 of 4 share 0.0
     ([0.0, 0.0, 0.3, 0.4], True),     # half
+    ([0.0, 0.0], True),
     ([0.0, 0.2, 0.3, 0.4], False),
+    ([0.5619, 0.4], False),           # half, but no two share a value: they rank
     ([0.0], False),                   # one trial: nothing to rank
 ])
 def test_trials_that_cannot_be_ranked_are_said_with_the_fix(values: list[float],
@@ -34,6 +37,15 @@ def test_trials_that_cannot_be_ranked_are_said_with_the_fix(values: list[float],
         assert ("the best trial (#" in warnings[0]) == (values.count(max(values)) == tied)
         assert f"**Warning**: {warnings[0]}" in summary_markdown(
             {**SUMMARY, "warnings": warnings}, "fitness")
+
+
+def test_a_tie_from_weights_does_not_ask_for_weights() -> None:
+    from sweep.review.summary import ranking_warnings
+
+    study = study_with_curves([(TrialState.COMPLETE, [v]) for v in (0.3, 0.3, 0.5)])
+    [warning] = ranking_warnings(study, {**CONFIG, "model": "yolo11n.pt"})
+    assert "raise trial.epochs (now 10) or trial.fraction (now 0.5)." in warning
+    assert "pretrained" not in warning
 
 
 def test_the_epochs_stopping_saved_are_counted_by_who_stopped() -> None:

@@ -229,3 +229,76 @@ def test_the_compute_to_reach_tune_is_read_at_full_size() -> None:
     assert "| 0 | 0.840 | 0.860 | +0.020 | 0.850 | yes | 80% |" in goals([sweep, tune, defaults])
     tune.revalidated_fitness = 0.87  # above every candidate: never reached
     assert "| no | not reached |" in goals([sweep, tune, defaults])
+
+
+def test_the_paired_gain_and_its_interval() -> None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from check_gain import paired
+
+    result = paired([0.073, 0.071, 0.065])
+    assert result["mean_gain"] == pytest.approx(0.06967, abs=1e-5)
+    low, high = result["interval_95"]  # t(0.975, 2) = 4.303, sd 0.00416
+    assert low == pytest.approx(0.05933, abs=1e-4) and high == pytest.approx(0.08000, abs=1e-4)
+    assert result["holds"] and result["above"] == 3
+    doubtful = paired([0.02, -0.01, 0.005])
+    assert not doubtful["holds"] and doubtful["interval_95"][0] < 0 < doubtful["mean_gain"]
+    assert paired([0.1])["interval_95"] is None and not paired([0.1])["holds"]
+
+
+def test_check_gain_retrains_a_finished_runs_finalist_and_defaults_on_fresh_seeds(
+        sweep_env: dict[str, str], tmp_path: Path) -> None:
+    """A user's own check: a finished run's study folder, its finalist and the defaults trained
+    again on seeds the run never used, paired."""
+    from tests.pipeline.test_run import shifted
+
+    env = shifted(sweep_env, candidate=0.5, repeat=0.5)  # the race claims a gain
+    run = subprocess.run([sys.executable, "-m", "sweep", "debug=smoke", "tracking=[]",
+                          "study.name=claim", f"paths.root={tmp_path}"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    study = tmp_path / "claim"
+    summary = json.loads((study / "summary.json").read_text())
+    assert summary["race"]["decision"]["held"] is True
+
+    def check(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "scripts/check_gain.py", str(study), *args],
+                              cwd=ROOT, env=sweep_env, capture_output=True, text=True,
+                              timeout=900)
+
+    refused = check("--first-seed", "0")  # the run's own seed reproduces a draw
+    assert refused.returncode != 0 and "trained the run" in refused.stderr
+    done = check("--seeds", "2")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    result = json.loads((study / "out_of_sample.json").read_text())
+    assert [row["seed"] for row in result["per_seed"]] == [100, 101]
+    assert result["finalist_params"] == summary["finalist"]["params"]
+    defaults = next(c for c in summary["race"]["candidates"] if c["baseline"])
+    assert result["defaults_params"] == defaults["params"]
+    for row in result["per_seed"]:
+        assert row["gain"] == pytest.approx(row["finalist"] - row["defaults"], abs=1e-5)
+        args = (study / "out-of-sample" / f"seed-{row['seed']}-finalist" / "final" / "train"
+                / "args.yaml").read_text()
+        assert f"seed: {row['seed']}" in args
+    assert result["interval_95"] is not None and "mean paired gain" in done.stdout
+
+
+def test_bench_gpu_tiny_runs_every_part_that_applies(sweep_env: dict[str, str],
+                                                     tmp_path: Path) -> None:
+    """The GPU check on CPU, so that it cannot rot before a GPU comes: every part runs the real
+    command, the one that needs two GPUs says why it is skipped, the table says it all."""
+    out = tmp_path / "gpu"
+    done = subprocess.run([sys.executable, "scripts/bench_gpu.py", "--mode", "tiny", "--out",
+                           str(out)], cwd=ROOT, env=sweep_env, capture_output=True, text=True,
+                          timeout=1500)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    results = json.loads((out / "results.json").read_text())
+    parts = results["parts"]
+    assert set(parts) == {"one", "shared_2", "shared_3", "multi", "latency", "budget"}
+    assert "needs 2 or more" in parts["multi"]["skipped"]
+    for name in ("one", "shared_2", "shared_3"):
+        assert parts[name]["trials"] == 2 and parts[name]["failed"] == 0, parts[name]
+        assert parts[name]["trials_per_hour"] > 0
+    assert parts["latency"]["latency_ms"] > 0
+    spent = parts["budget"]["budget"]
+    assert spent["asked_s"] == 75 and spent["spent"]["total_s"] <= 75 * 1.05
+    assert results["environment"]["torch"] and "| shared_2 |" in (out / "table.md").read_text()

@@ -184,3 +184,21 @@ def test_a_budget_that_cannot_hold_a_trial_and_the_finalist_is_refused() -> None
     # one epoch carries the training's setup: no verdict on it alone
     assert not judged([trial(30.0, epochs=1)], RUN)
     assert too_small([trial(30.0, epochs=1)], config(), budget(120), RUN) is None
+
+
+def test_a_leaders_repeat_is_kept_back_as_one_more_training_after_the_race() -> None:
+    """final.confirm: the race may end with one more training (sweep.finalist.confirm), after
+    the race's rounds; with the defaults not raced there is nothing to confirm."""
+    final = {**config()["final"], "confirm": True}
+    one = COSTS.training_s(10)
+    assert plan_finale(COSTS, config()["final"], 1, 4 * one - 1, lambda n: n + 1).race == 2
+    finale = plan_finale(COSTS, final, 1, 4 * one - 1, lambda n: n + 1, confirm=True)
+    assert (finale.race, finale.trainings, finale.confirm) == (1, 2, True)
+    assert finale.seconds == pytest.approx(3 * one)
+    assert finale.words == "a race of 2 x 10 epochs and a leader's repeat"
+    two = plan_finale(COSTS, final, 2, 3 * one, lambda n: n + 1, confirm=True)
+    assert (two.race, two.seconds) == (2, pytest.approx(3 * one))  # 2 rounds, then the repeat
+    with_confirm = {**config(), "final": final}
+    assert kept_back(COSTS, with_confirm, budget(1000)).confirm  # type: ignore[union-attr]
+    assert not kept_back(COSTS, {**with_confirm, "study": {"baseline": False}},
+                         budget(1000)).confirm  # type: ignore[union-attr]

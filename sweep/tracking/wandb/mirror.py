@@ -198,6 +198,8 @@ class TrialMirror:
         candidate_of = trial.user_attrs.get(Attr.CANDIDATE_OF)
         job_type, name = ("trial", f"trial-{trial.number:04d}") if candidate_of is None else \
             ("race", f"race-{int(candidate_of):04d}")
+        if Attr.REPEAT_OF in trial.user_attrs:  # its second training (sweep.finalist.confirm)
+            name += f"-seed-{trial.user_attrs.get(Attr.TRAINING_SEED)}"
         sweep_id = self._trials_sweep(candidate_of)
         run = dict(job_type=job_type, name=name, config=config, notes=notes, sweep_id=sweep_id)
         if self.agent_run:
