@@ -15,7 +15,7 @@ results.json and table.md under --out.
   latency    latency.device=0 on every trained model
   budget     a short budget= run: wall against the budget
 
-    python scripts/bench_gpu.py --out /tmp/bench-gpu            # a GPU machine, < 8 minutes
+    python scripts/bench_gpu.py                 # a GPU machine, < 8 minutes: outputs/bench-gpu
     python scripts/bench_gpu.py --mode tiny --out /tmp/bench    # CPU, the harness alone
 
 On a GPU machine without the internet, torch is there and the rest travels as wheels: here,
@@ -223,7 +223,7 @@ def table(results: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mode", choices=sorted(PRESETS), default="gpu")
-    parser.add_argument("--out", type=Path, default=Path("bench-gpu"))
+    parser.add_argument("--out", type=Path, default=Path("outputs/bench-gpu"))
     opts = parser.parse_args(argv)
     settings = PRESETS[opts.mode]
     opts.out.mkdir(parents=True, exist_ok=True)

@@ -302,3 +302,39 @@ def test_bench_gpu_tiny_runs_every_part_that_applies(sweep_env: dict[str, str],
     spent = parts["budget"]["budget"]
     assert spent["asked_s"] == 75 and spent["spent"]["total_s"] <= 75 * 1.05
     assert results["environment"]["torch"] and "| shared_2 |" in (out / "table.md").read_text()
+
+
+def test_bench_gain_counts_each_rules_claims_and_what_the_user_gets() -> None:
+    """One run gives both rules: the race's lead (one training each) and the confirmed one;
+    a seed whose finalist is the defaults counts 0 in the pooled gain."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from bench_gain import table, tabulate
+
+    def row(seed: int, leader: int | None, held: bool | None, gain: float | None) -> dict:
+        decision = {"leader": leader, "held": held, "defaults": 0.7, "noise": 0.02,
+                    "leader_values": [] if leader is None else [0.8, 0.78]}
+        check = None if gain is None else {"mean_gain": gain, "holds": gain > 0.05,
+                                           "interval_95": [gain - 0.05, gain + 0.05],
+                                           "above": 3, "seeds": 3}
+        return {"seed": seed, "decision": decision, **({"check": check} if check else {})}
+
+    rows = [row(0, 3, True, 0.06), row(1, 2, False, -0.01), row(2, None, None, None)]
+    summary = tabulate(rows)
+    assert summary["one_training_each"] == {"claims": 2, "mean_above_0": 1,
+                                            "interval_above_0": 1}
+    assert summary["confirmed"] == {"claims": 1, "mean_above_0": 1, "interval_above_0": 1}
+    assert summary["pooled_confirmed"]["mean_gain"] == pytest.approx(0.02)
+    assert summary["pooled_one_training_each"]["mean_gain"] == pytest.approx(0.05 / 3, abs=1e-5)
+    text = table({"rows": rows, "summary": summary})
+    assert "| 1 | trial 2 0.8 vs 0.7 | 0.78 (noise 0.02) | within the noise: defaults |" in text
+
+
+def test_the_confirmation_claims_less_and_is_right_more_often_in_simulation() -> None:
+    import numpy as np
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from sim_confirm import simulate
+
+    single = simulate("single", 0.02, 0.0, 0.05, 2, 20_000, np.random.default_rng(1))
+    confirm = simulate("confirm", 0.02, 0.0, 0.05, 2, 20_000, np.random.default_rng(1))
+    assert confirm[0] < single[0] and confirm[1] > single[1]
