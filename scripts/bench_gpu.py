@@ -212,7 +212,8 @@ def table(results: dict[str, Any]) -> str:
             note = (f"{spent['spent']['total_s']:.0f} s of {spent['asked_s']:.0f} s "
                     f"({spent['used']:.0%})")
         if name == "multi" and part.get("finalist_device"):
-            note = f"finalist on {part['finalist_device']}"
+            goal = 0.95 * results["environment"]["gpu_count"]
+            note = f"goal {goal:.2f}x; finalist (DDP) on {part['finalist_device']}"
         lines.append(f"| {name} | {part.get('trials', '')} | {part.get('failed', '')} | "
                      f"{rate or ''} | {ratio} | {gpu.get('mean_util_pct', '')} | "
                      f"{gpu.get('busy_share', '')} | {gpu.get('peak_memory_mib', '')} | "
