@@ -21,7 +21,7 @@ from optuna.trial import FrozenTrial
 
 from sweep.core.optuna_api import maximizes, value_of
 from sweep.core.record import Attr
-from sweep.study.queries import feasible_complete
+from sweep.study.queries import best_of, feasible_complete
 
 REPEAT_SEED_OFFSET = 1  # the repeat trains with train.seed + this: a seed the race never used
 
@@ -60,12 +60,6 @@ def _first_draws(race: optuna.Study) -> list[FrozenTrial]:
             if Attr.CANDIDATE_OF in t.user_attrs and Attr.REPEAT_OF not in t.user_attrs]
 
 
-def _best(trials: list[FrozenTrial], maximize: bool) -> FrozenTrial:
-    sign = 1.0 if maximize else -1.0
-    return max(sorted(trials, key=lambda t: t.number),
-               key=lambda t: sign * value_of(t))  # type: ignore[operator]
-
-
 def leader(race: optuna.Study) -> FrozenTrial | None:
     """The searched candidate whose first training beat the defaults' (None when the defaults
     lead, did not finish or were not raced, or in a multi-objective race)."""
@@ -75,7 +69,7 @@ def leader(race: optuna.Study) -> FrozenTrial | None:
     defaults = [t for t in draws if t.user_attrs.get(Attr.BASELINE)]
     if not draws or not defaults:
         return None
-    best = _best(draws, maximizes(race))
+    best = best_of(draws, maximizes(race))
     return None if best.user_attrs.get(Attr.BASELINE) else best
 
 
@@ -104,7 +98,7 @@ def decide(race: optuna.Study) -> Verdict | None:
     maximize = maximizes(race)
     lead = leader(race)
     if lead is None:
-        return Verdict(winner=_best(draws, maximize))
+        return Verdict(winner=best_of(draws, maximize))
     base = next(t for t in draws if t.user_attrs.get(Attr.BASELINE))
     defaults = float(value_of(base))  # type: ignore[arg-type]
     done = [t for t in feasible_complete(race) if t.user_attrs.get(Attr.REPEAT_OF) == lead.number]
@@ -116,6 +110,6 @@ def decide(race: optuna.Study) -> Verdict | None:
     noise = abs(values[0] - values[1])
     margin = fmean(values) - defaults
     held = (margin if maximize else -margin) > noise
-    winner = _best([lead, again], maximize) if held else base
+    winner = best_of([lead, again], maximize) if held else base
     return Verdict(winner=winner, leader=lead, defaults=defaults, leader_values=values,
                    noise=noise, margin=margin, held=held)

@@ -20,7 +20,7 @@ from sweep.core.liveness import identity, is_alive_here
 from sweep.core.plugins import load_hooks
 from sweep.core.record import Attr
 from sweep.data import datasets
-from sweep.finalist.confirm import leader, repeat_attrs, repeats_of
+from sweep.finalist.confirm import decide, repeat_attrs, repeats_of
 from sweep.finalist.race import describe, open_race
 from sweep.finalist.race_result import finalist_record
 from sweep.finalist.retrain import train_finalist
@@ -56,13 +56,12 @@ def race_finalist(plan: Plan, study: optuna.Study, console: Console, callbacks: 
         console.print("candidates are still racing elsewhere: the machine that finishes the "
                       "race records the finalist (or run again with final.only=true)")
         return previous
-    devices = worker_devices(plan.config["workers"])
     if stop_reason(race, rplan) is None:
         describe(console, chosen, plan.config["final"])
-        if not run_workers(rplan, race, devices, console, "race stopped",
-                           load_hooks(rplan)):
+        if not run_workers(rplan, race, worker_devices(plan.config["workers"]), console,
+                           "race stopped", load_hooks(rplan)):
             return previous
-    if plan.config["final"].get("confirm") and not confirm_lead(rplan, race, devices, console):
+    if plan.config["final"].get("confirm") and not confirm_lead(rplan, race, console):
         return previous
     record = finalist_record(rplan, race, started)
     if record is None:
@@ -71,11 +70,11 @@ def race_finalist(plan: Plan, study: optuna.Study, console: Console, callbacks: 
     return settle(study, record, plan, callbacks)
 
 
-def confirm_lead(rplan: Plan, race: optuna.Study, devices: list[str], console: Console
-                 ) -> bool:
+def confirm_lead(rplan: Plan, race: optuna.Study, console: Console) -> bool:
     """A searched candidate that beat the defaults trains once more with a fresh seed
     (sweep.finalist.confirm), once per race; False when its workers could not run."""
-    lead = leader(race)
+    verdict = decide(race)
+    lead = verdict.leader if verdict else None
     if lead is None:
         return True
     with claim_lock(rplan.storage_url, race.study_name):
@@ -89,13 +88,12 @@ def confirm_lead(rplan: Plan, race: optuna.Study, devices: list[str], console: C
             TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING)))
     cplan = replace(rplan, config={**rplan.config, "study": {**rplan.config["study"],
                                                               "n_trials": taken + 1}})
-    base = next(t for t in race.get_trials(deepcopy=False)
-                if t.user_attrs.get(Attr.BASELINE) and t.value is not None)
     console.print(f"trial {lead.user_attrs[Attr.CANDIDATE_OF]} led Ultralytics' defaults at "
-                  f"full size ({lead.value:.4g} vs {base.value:.4g}): training it once more "
-                  "with a fresh seed, to tell its lead from one training's noise", soft_wrap=True,
-                  markup=False)
-    return run_workers(cplan, race, devices, console, "race stopped", load_hooks(cplan))
+                  f"full size ({lead.value:.4g} vs {verdict.defaults:.4g}): training it once "
+                  "more with a fresh seed, to tell its lead from one training's noise",
+                  soft_wrap=True, markup=False)
+    return run_workers(cplan, race, worker_devices(rplan.config["workers"]), console,
+                       "race stopped", load_hooks(cplan))
 
 
 def finalize(plan: Plan, study: optuna.Study, dataset: datasets.Dataset,

@@ -39,10 +39,13 @@ def best_trial(study: optuna.Study) -> FrozenTrial | None:
     best_trial), or None when none completed within its constraints (every one ran out of
     memory, say). In a multi-objective study: the most accurate member of the front."""
     feasible = feasible_complete(study)
-    if not feasible:
-        return None
-    sign = 1.0 if maximizes(study) else -1.0
-    return max(sorted(feasible, key=lambda t: t.number),
+    return best_of(feasible, maximizes(study)) if feasible else None
+
+
+def best_of(trials: Sequence[FrozenTrial], maximize: bool) -> FrozenTrial:
+    """The trial with the best metric among `trials` (ties: the lowest number)."""
+    sign = 1.0 if maximize else -1.0
+    return max(sorted(trials, key=lambda t: t.number),
                key=lambda t: sign * value_of(t))  # type: ignore[operator]
 
 
