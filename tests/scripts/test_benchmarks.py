@@ -9,16 +9,22 @@ from pathlib import Path
 
 import pytest
 
+from sweep.testing.commands import run_sweep
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
 
+def script(name: str, *args: str, env: dict[str, str], timeout: float = 900
+           ) -> subprocess.CompletedProcess[str]:
+    """`python scripts/<name> ARGS` from the checkout, output captured."""
+    return subprocess.run([sys.executable, f"scripts/{name}", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
 def test_bench_tune_tiny(sweep_env: dict[str, str], tmp_path: Path) -> None:
     out = tmp_path / "bench"
-    done = subprocess.run([sys.executable, "scripts/bench_tune.py", "--mode", "tiny", "--out",
-                           str(out)], cwd=ROOT, env=sweep_env, capture_output=True, text=True,
-                          timeout=900)
+    done = script("bench_tune.py", "--mode", "tiny", "--out", str(out), env=sweep_env)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     results = json.loads((out / "results.json").read_text())
     methods = {r["method"]: r for r in results["runs"]}
@@ -42,8 +48,7 @@ def test_bench_tune_finetune_tiny(sweep_env: dict[str, str], tmp_path: Path) -> 
     """Where users are: from sweep's starter weights, on a held-back shapes set, against
     model.tune() and the defaults, with the goals said."""
     def bench(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "scripts/bench_tune.py", *args], cwd=ROOT,
-                              env=sweep_env, capture_output=True, text=True, timeout=900)
+        return script("bench_tune.py", *args, env=sweep_env)
 
     # the bars measured once, sweep on its own, then the two together (as the figures are)
     for methods in (["ul_tune", "defaults"], ["sweep_race"]):
@@ -74,10 +79,9 @@ def test_bench_tune_finetune_tiny(sweep_env: dict[str, str], tmp_path: Path) -> 
 
 def test_bench_fidelity_tiny(sweep_env: dict[str, str], tmp_path: Path) -> None:
     out = tmp_path / "fidelity"
-    done = subprocess.run([sys.executable, "scripts/bench_fidelity.py", "--seeds", "0",
-                           "--variants", "trial", "trial-batch-8", "--epochs-scale", "0.1",
-                           "--set", "debug=smoke", "--out", str(out)], cwd=ROOT, env=sweep_env,
-                          capture_output=True, text=True, timeout=900)
+    done = script("bench_fidelity.py", "--seeds", "0", "--variants", "trial", "trial-batch-8",
+                  "--epochs-scale", "0.1", "--set", "debug=smoke", "--out", str(out),
+                  env=sweep_env)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     results = json.loads((out / "results.json").read_text())
     assert results["defaults"]["optimizer"] == "AdamW"  # Ultralytics' auto, resolved
@@ -89,10 +93,8 @@ def test_bench_fidelity_tiny(sweep_env: dict[str, str], tmp_path: Path) -> None:
 
 def test_bench_sampler_tiny(sweep_env: dict[str, str], tmp_path: Path) -> None:
     out = tmp_path / "sampler"
-    done = subprocess.run([sys.executable, "scripts/bench_sampler.py", "--seeds", "0",
-                           "--variants", "tpe-2", "random", "--trials", "3", "--set",
-                           "debug=smoke", "--out", str(out)], cwd=ROOT, env=sweep_env,
-                          capture_output=True, text=True, timeout=900)
+    done = script("bench_sampler.py", "--seeds", "0", "--variants", "tpe-2", "random", "--trials",
+                  "3", "--set", "debug=smoke", "--out", str(out), env=sweep_env)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     runs = {r["variant"]: r for r in json.loads((out / "results.json").read_text())["runs"]}
     assert set(runs) == {"tpe-2", "random"}
@@ -106,10 +108,9 @@ def test_bench_pruning_from_pretrained_weights_tiny(sweep_env: dict[str, str],
     out = tmp_path / "pruning"
     litter = [ROOT / "mlflow.db", ROOT / "mlruns"]  # what Ultralytics' MLflow callback writes
     before = [path.exists() for path in litter]
-    done = subprocess.run([sys.executable, "scripts/bench_pruning.py", "--pretrain", "1",
-                           "--seeds", "0", "--trials", "2", "--epochs", "2", "--workers", "1",
-                           "--out", str(out), "debug=smoke"], cwd=ROOT, env=sweep_env,
-                          capture_output=True, text=True, timeout=900)
+    done = script("bench_pruning.py", "--pretrain", "1", "--seeds", "0", "--trials", "2",
+                  "--epochs", "2", "--workers", "1", "--out", str(out), "debug=smoke",
+                  env=sweep_env)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     results = json.loads((out / "results.json").read_text())
     weights = next((out / "cache" / "starter").glob("yolo11n-*/weights.pt"))  # sweep's starter
@@ -123,9 +124,8 @@ def test_bench_data_scale_tiny(sweep_env: dict[str, str], tmp_path: Path) -> Non
     """The label check, a trial's tree and Ultralytics' load of its labels, at 600 images: the
     tree's cache is taken, the tree without the check's entries is scanned."""
     out = tmp_path / "bench"
-    done = subprocess.run([sys.executable, "scripts/bench_data_scale.py", "--images", "600",
-                           "--out", str(out)], cwd=ROOT, env=sweep_env, capture_output=True,
-                          text=True, timeout=600)
+    done = script("bench_data_scale.py", "--images", "600", "--out", str(out), env=sweep_env,
+                  timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     (row,) = json.loads((out / "results.json").read_text())["runs"]
     assert row["train_images"] == 600 and row["entries_mb"] > 0
@@ -136,10 +136,8 @@ def test_bench_pareto_tiny(sweep_env: dict[str, str], tmp_path: Path) -> None:
     """The multi-objective sweep, the re-timing, the defaults per size and the judgement, at
     smoke size; then the figures recomputed from its results.json (--judge)."""
     out = tmp_path / "bench"
-    done = subprocess.run([sys.executable, "scripts/bench_pareto.py", "--extra", "debug=smoke",
-                           "--imgsz", "32", "64", "--trials", "3", "--candidates", "2", "--out",
-                           str(out)], cwd=ROOT, env=sweep_env, capture_output=True, text=True,
-                          timeout=900)
+    done = script("bench_pareto.py", "--extra", "debug=smoke", "--imgsz", "32", "64", "--trials",
+                  "3", "--candidates", "2", "--out", str(out), env=sweep_env)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     results = json.loads((out / "results.json").read_text())
     assert [g["imgsz"] for g in results["defaults"]] == [32, 64]
@@ -147,9 +145,8 @@ def test_bench_pareto_tiny(sweep_env: dict[str, str], tmp_path: Path) -> None:
     assert results["pareto"]["full_size"] and all(
         m["remeasured_ms"] > 0 for m in results["pareto"]["full_size"])
     assert set(results["hypervolume"]) == {"front", "defaults"}
-    again = subprocess.run([sys.executable, "scripts/bench_pareto.py", "--judge",
-                            str(out / "results.json"), "--out", str(tmp_path / "again")],
-                           cwd=ROOT, env=sweep_env, capture_output=True, text=True, timeout=120)
+    again = script("bench_pareto.py", "--judge", str(out / "results.json"), "--out",
+                   str(tmp_path / "again"), env=sweep_env, timeout=120)
     assert again.returncode == 0, again.stderr[-2000:]
     assert (tmp_path / "again" / "table.md").read_text() == (out / "table.md").read_text()
 
@@ -168,9 +165,8 @@ def test_bench_rank_tiny(sweep_env: dict[str, str], tmp_path: Path) -> None:
     """The rank study at its tiniest: trials without pruning, a sample and the defaults trained
     at full size (the defaults twice), the correlations and the replayed pruner written."""
     out = tmp_path / "rank"
-    done = subprocess.run([sys.executable, "scripts/bench_rank.py", "--mode", "tiny", "--trials",
-                           "3", "--sample", "2", "--repeats", "2", "--out", str(out)], cwd=ROOT,
-                          env=sweep_env, capture_output=True, text=True, timeout=900)
+    done = script("bench_rank.py", "--mode", "tiny", "--trials", "3", "--sample", "2", "--repeats",
+                  "2", "--out", str(out), env=sweep_env)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     results = json.loads((out / "results.json").read_text())
     assert len(results["trials"]) == 3 and results["sampled"] == 2
@@ -252,18 +248,15 @@ def test_check_gain_retrains_a_finished_runs_finalist_and_defaults_on_fresh_seed
     from tests.pipeline.test_run import shifted
 
     env = shifted(sweep_env, candidate=0.5, repeat=0.5)  # the race claims a gain
-    run = subprocess.run([sys.executable, "-m", "sweep", "debug=smoke", "tracking=[]",
-                          "study.name=claim", f"paths.root={tmp_path}"], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=900)
+    run = run_sweep(env, "debug=smoke", "tracking=[]", "study.name=claim",
+                    f"paths.root={tmp_path}")
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     study = tmp_path / "claim"
     summary = json.loads((study / "summary.json").read_text())
     assert summary["race"]["decision"]["held"] is True
 
     def check(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "scripts/check_gain.py", str(study), *args],
-                              cwd=ROOT, env=sweep_env, capture_output=True, text=True,
-                              timeout=900)
+        return script("check_gain.py", str(study), *args, env=sweep_env)
 
     refused = check("--first-seed", "0")  # the run's own seed reproduces a draw
     assert refused.returncode != 0 and "trained the run" in refused.stderr
@@ -287,9 +280,7 @@ def test_bench_gpu_tiny_runs_every_part_that_applies(sweep_env: dict[str, str],
     """The GPU check on CPU, so that it cannot rot before a GPU comes: every part runs the real
     command, the one that needs two GPUs says why it is skipped, the table says it all."""
     out = tmp_path / "gpu"
-    done = subprocess.run([sys.executable, "scripts/bench_gpu.py", "--mode", "tiny", "--out",
-                           str(out)], cwd=ROOT, env=sweep_env, capture_output=True, text=True,
-                          timeout=1500)
+    done = script("bench_gpu.py", "--mode", "tiny", "--out", str(out), env=sweep_env, timeout=1500)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     results = json.loads((out / "results.json").read_text())
     parts = results["parts"]
