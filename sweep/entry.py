@@ -15,6 +15,7 @@ from omegaconf import DictConfig
 from sweep.config.locate import CONFIG_NAME, config_dir
 from sweep.config.sizes import with_sizes
 from sweep.core.errors import ConfigError
+from sweep.wandb_sweeps.sweep_ids import hydra_args
 
 Task = Callable[[DictConfig], int]
 
@@ -45,6 +46,7 @@ def hydra_command(task: Task) -> Callable[[], None]:
 
     def main() -> None:
         os.environ.setdefault("YOLO_VERBOSE", "False")
+        sys.argv = [sys.argv[0], *hydra_args(sys.argv[1:])]  # a sweep URL's `?nw=` and all
         _main()
 
     return main

@@ -48,14 +48,23 @@ def import_command(sweep_text: str, cfg: DictConfig) -> int:
     config = config_for(cfg)
     Path(study_dir).mkdir(parents=True, exist_ok=True)
     study = open_study(config, name, url, to_distributions(config["space"]))
-    done = import_sweep(config, study, url, sweep)
+    done = import_sweep(config, study, url, sweep, key="SWEEP")
     print(f"study {name} in {redact(url)}: {done.line(str(sweep))}")
     return 0
 
 
+def names_a_sweep(text: str) -> bool:
+    """Whether the first argument is meant as the sweep (a URL holds `=` in its query too)."""
+    try:
+        parse_sweep(text)
+    except ValueError:
+        return text.startswith(("http://", "https://")) or "=" not in text
+    return True
+
+
 def main() -> None:
     args = sys.argv[1:]
-    if not args or "=" in args[0] or args[0].startswith("-"):
+    if not args or args[0].startswith("-") or not names_a_sweep(args[0]):
         print(f"error: no W&B sweep given. {USAGE}", file=sys.stderr)
         raise SystemExit(2)
     sweep_text = args[0]

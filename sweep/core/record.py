@@ -53,6 +53,7 @@ class Stop:
     WORKER_DIED = "worker_died"
     INTERRUPTED = "interrupted"        # Ctrl-C
     STOPPED_BY_WANDB = "stopped by W&B (early_terminate)"
+    STOPPED_ON_WANDB_PAGE = "stopped from its W&B run page"   # "Stop run": the user's word
 
 
 # The constraint an infeasible (out-of-memory) trial carries > 0 (Optuna's constraints).

@@ -12,6 +12,7 @@ from typing import Any
 import optuna
 
 from sweep.config.objectives import is_multi_objective
+from sweep.core import stop_request
 from sweep.core.events import Callbacks
 from sweep.core.record import Attr, Stop, worst_value
 from sweep.core.results import METRICS
@@ -130,13 +131,18 @@ def run_trial(trial: optuna.Trial, cfg: dict[str, Any], dataset: datasets.Datase
             args["seed"] = int(trial.user_attrs[Attr.TRAINING_SEED])
         train_started = time.time()  # on_epoch measures from here
         try:
-            train(model, data_yaml, trial_dir, "train", args,
-                  callbacks={"on_fit_epoch_end": pruner.on_fit_epoch_end},
-                  log_file=trial_dir / "train.log")
+            with stop_request.stoppable():
+                train(model, data_yaml, trial_dir, "train", args,
+                      callbacks={"on_fit_epoch_end": pruner.on_fit_epoch_end},
+                      log_file=trial_dir / "train.log")
         finally:
             attrs[Attr.TRAIN_S] = round(time.time() - train_started, 2)
     except StopTrial as err:
         stopped = str(err) or "stopped"
+    except KeyboardInterrupt:
+        stopped = stop_request.asked()  # "Stop run" on W&B's page; else a Ctrl-C, raised on
+        if stopped is None:
+            raise
     except Exception as err:  # includes CUDA OOM: the trial FAILs, the sweep goes on
         error = err
     attrs[Attr.EPOCHS_RUN] = pruner.epochs_reported

@@ -164,8 +164,9 @@ class Outlook:
 
 
 def outlook(trials: Sequence[FrozenTrial], config: dict[str, Any], budget: dict[str, Any],
-            run_id: str, now: float, finished: int | None = None) -> Outlook | None:
-    """The measured plan at `now`; None before the run's first epoch. `finished`: the trials
+            run_id: str | None, now: float, finished: int | None = None) -> Outlook | None:
+    """The measured plan at `now` (from this run's trials; run_id None: every trial's, as
+    W&B agents' trials are measured); None before the run's first epoch. `finished`: the trials
     the study has, when study.n_trials (a cap) may end the search before the budget does."""
     costs = measure(trials, run_id, budget, config)
     if costs is None:
@@ -182,7 +183,7 @@ def outlook(trials: Sequence[FrozenTrial], config: dict[str, Any], budget: dict[
 
 
 def another_trial_fits(trials: Sequence[FrozenTrial], config: dict[str, Any],
-                       budget: dict[str, Any], run_id: str, now: float) -> bool:
+                       budget: dict[str, Any], run_id: str | None, now: float) -> bool:
     """Whether a trial started now ends before what the finale needs: always, until this
     run's first epoch has measured what a trial costs."""
     seen = outlook(trials, config, budget, run_id, now)

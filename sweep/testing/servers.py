@@ -90,7 +90,8 @@ class _HasSweepRuns(_AnswersOnlyTheProbe):
             return self._send({})
         query, variables = str(body.get("query", "")), body.get("variables") or {}
         name = next((word for word in ("GetDefaultEntity", "Viewer", "GetSweep",
-                                       "RunSampledHistory", "query Runs") if word in query), "?")
+                                       "RunSampledHistory", "query Runs") if word in query),
+                    "Viewer" if "viewer" in query else "?")  # older wandb: `query { viewer`
         self.queries.append(name)
         if name in ("GetDefaultEntity", "Viewer"):
             return self._send({"data": {"viewer": {

@@ -16,13 +16,14 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import optuna
+import yaml
 from hydra.core.override_parser.overrides_parser import OverridesParser
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 from optuna.trial import TrialState
 from rich.console import Console
 
@@ -33,22 +34,46 @@ from sweep.wandb_sweeps.values import trial_params
 LABEL = "wandb-agent"
 
 
-def split_values(cfg: DictConfig, overrides: Sequence[str]) -> tuple[dict[str, Any], list[str]]:
-    """The values W&B chose (`space.<arg>=<one value>`) and the overrides that compose the
-    study's own config (everything else, in order)."""
+def wandb_parameters(environ: Mapping[str, str] | None = None) -> list[str] | None:
+    """The parameters W&B gave this run (`space.<arg>`), from the file wandb's agent writes for
+    every run it starts (WANDB_SWEEP_PARAM_PATH: the same args it appends to the command);
+    None when no agent started this process."""
+    path = (os.environ if environ is None else environ).get("WANDB_SWEEP_PARAM_PATH")
+    if not path or not Path(path).is_file():
+        return None
+    written = yaml.safe_load(Path(path).read_text()) or {}
+    return [key for key in written if key != "wandb_version"]
+
+
+def split_values(overrides: Sequence[str], searched: Callable[[list[str]], Iterable[str]],
+                 parameters: Sequence[str] | None = None) -> tuple[dict[str, Any], list[str]]:
+    """The values W&B chose and the overrides that compose the study's own config.
+
+    W&B appends one `space.<arg>=<value>` per parameter of the exported sweep config after the
+    user's overrides (`${args_no_hyphens}`), so its values are the last overrides, one per
+    parameter: `parameters` (wandb_parameters) when wandb's agent named them, else as many as
+    the study composed from the overrides before them searches (`searched(rest)`: the
+    export's parameters). Whatever form the user's own overrides take (a whole-entry range
+    `space.lrf={low:..}`, `+space.new=...`, `~space.x`, a fixed `space.arg=value`), they stay
+    the study's."""
     parsed = OverridesParser.create().parse_overrides(list(overrides))
-    values: dict[str, Any] = {}
-    rest = []
-    for text, override in zip(overrides, parsed, strict=True):
-        key = override.key_or_group
-        arg = key.removeprefix(PARAM_PREFIX)
-        plain = not (override.is_add() or override.is_force_add() or override.is_delete())
-        if plain and key.startswith(PARAM_PREFIX) and "." not in arg and arg in cfg.space \
-                and not OmegaConf.is_config(cfg.space[arg]):
-            values[arg] = cfg.space[arg]
-        else:
-            rest.append(text)
-    return values, rest
+    tail: list[str] = []  # trailing plain `space.<arg>=<one value>`, distinct args: W&B's at most
+    for override in reversed(parsed):
+        arg = override.key_or_group.removeprefix(PARAM_PREFIX)
+        if (override.is_add() or override.is_force_add() or override.is_delete()
+                or not override.key_or_group.startswith(PARAM_PREFIX) or "." in arg
+                or arg in tail or isinstance(override.value(), dict | list)):
+            break
+        tail.append(arg)
+    wanted = None if parameters is None else {key.removeprefix(PARAM_PREFIX)
+                                              for key in parameters}
+    for count in range(len(tail), 0, -1):
+        rest = list(overrides[:len(overrides) - count])
+        if set(tail[:count]) == (wanted if wanted is not None else set(searched(rest))):
+            values = {o.key_or_group.removeprefix(PARAM_PREFIX): o.value()
+                      for o in parsed[len(overrides) - count:]}
+            return values, rest
+    return {}, list(overrides)  # no W&B values: trial_params names the first missing one
 
 
 @contextlib.contextmanager

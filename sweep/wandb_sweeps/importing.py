@@ -55,11 +55,20 @@ class Imported:
                 f"{self.running} still running, {len(self.refused)} refused")
 
 
-def fetch_runs(sweep: SweepPath, timeout: float = 30.0) -> list[Any]:
-    """The sweep's runs through W&B's public API (wandb.Api)."""
+def fetch_runs(sweep: SweepPath, key: str, timeout: float = 30.0) -> list[Any]:
+    """The sweep's runs through W&B's public API (wandb.Api); a sweep W&B does not know (a
+    typo, another project) is a ConfigError on `key`, the setting that named it."""
     import wandb
 
-    found = wandb.Api(timeout=int(timeout)).sweep(str(sweep))
+    try:
+        found = wandb.Api(timeout=int(timeout)).sweep(str(sweep))
+    except (ValueError, wandb.errors.CommError) as err:  # Sweep.load's, as wandb wraps it
+        if "could not find sweep" not in str(err).lower():
+            raise
+        where = f"{sweep.entity or '(your default entity)'}/{sweep.project}"
+        raise ConfigError(key, str(sweep), f"W&B has no sweep {sweep.id} in {where}",
+                          "copy the id or URL from the sweep's page; a bare id is looked up "
+                          "in tracking.wandb.entity/tracking.wandb.project") from None
     return list(found.runs)
 
 
@@ -145,12 +154,14 @@ def import_runs(study: optuna.Study, storage_url: str, sweep: SweepPath,
 
 
 def import_sweep(config: Mapping[str, Any], study: optuna.Study, storage_url: str,
-                 sweep: SweepPath, say: Callable[[str], None] = print) -> Imported:
-    """The sweep's finished runs into `study` (the sweep's own `config`: space, metric)."""
+                 sweep: SweepPath, say: Callable[[str], None] = print,
+                 key: str = "tracking.wandb.sweep") -> Imported:
+    """The sweep's finished runs into `study` (the sweep's own `config`: space, metric); `key`
+    names the setting that gave the sweep, for the error when W&B does not know it."""
     from sweep.config.space import to_distributions
 
     settings = (config.get("tracking") or {}).get("wandb") or {}
     sweep = sweep.known(settings.get("entity"), settings.get("project"))
-    runs = fetch_runs(sweep)
+    runs = fetch_runs(sweep, key)
     return import_runs(study, storage_url, sweep, to_distributions(config["space"]),
                        config["study"]["metric"], config["study"]["direction"], runs, say)

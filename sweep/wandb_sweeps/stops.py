@@ -11,13 +11,20 @@ to the runs it starts. A SIGTERM with that mark is W&B's; one without it is an i
 A run under an agent started otherwise (`wandb agent` by hand) cannot tell: its SIGTERM is read
 as W&B's, as wandb means it.
 
+This leans on wandb's agent internals (`Agent._command_stop(self, command)`, dispatched by
+`_process_command` for a `stop` command; `_run_processes` keyed by run id), checked before any
+agent starts (`problems`, as sweep.core.optuna_api checks Optuna's): where they changed, one
+line says so and the agents run unwrapped, every SIGTERM read as W&B's.
+
     python -m sweep.wandb_sweeps.stops [wandb agent's options] SWEEP_ID
 """
 
 from __future__ import annotations
 
 import contextlib
+import inspect
 import os
+import signal
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -25,6 +32,37 @@ from pathlib import Path
 from typing import Any
 
 STOPS_ENV = "SWEEP_WANDB_STOPS"
+
+
+CANNOT_TELL = "cannot-tell"  # marked when a stop could not be: every SIGTERM is then W&B's
+
+
+def problems() -> list[str]:
+    """What in wandb's agent differs from what the stop marking wraps ([] when all is as in
+    the wandb versions tested: pyproject.toml's range)."""
+    try:
+        from wandb import wandb_agent
+
+        agent = wandb_agent.Agent
+        found = []
+        stop = getattr(agent, "_command_stop", None)
+        if not callable(stop) or list(inspect.signature(stop).parameters)[:2] != [
+                "self", "command"]:
+            found.append("Agent._command_stop(self, command) is gone")
+        if "self._command_stop(" not in inspect.getsource(agent._process_command):
+            found.append("Agent._process_command no longer dispatches stops to _command_stop")
+        if "self._run_processes" not in inspect.getsource(agent.__init__):
+            found.append("Agent has no _run_processes")
+        return found
+    except (ImportError, AttributeError, OSError, TypeError) as err:
+        return [f"wandb's agent cannot be read ({type(err).__name__}: {err})"]
+
+
+def fallback_line(found: Sequence[str]) -> str:
+    """What the agents do when wandb's agent is not what the marking wraps."""
+    return (f"wandb's agent differs from the versions sweep knows ({'; '.join(found)}): every "
+            "SIGTERM an agent's trial gets is read as W&B's stop (pruned), as under `wandb "
+            "agent` by hand; the agents run")
 
 
 def record_wandb_stops(folder: Path) -> None:
@@ -38,9 +76,16 @@ def record_wandb_stops(folder: Path) -> None:
         return
 
     def command_stop(agent: Any, command: dict[str, Any]) -> Any:
-        with contextlib.suppress(OSError, KeyError, TypeError, AttributeError):  # never in
-            if command["run_id"] in agent._run_processes:                      # the agent's way
-                (folder / str(command["run_id"])).touch()
+        run_id = command.get("run_id")
+        try:
+            if run_id in agent._run_processes:
+                (folder / str(run_id)).touch()
+        except Exception as err:  # noqa: BLE001 - never in the agent's way; said, and then
+            # every SIGTERM of this agent's runs is read as W&B's (asked_by_wandb: None)
+            print(f"sweep: W&B's stop of run {run_id} could not be marked ({err}): its "
+                  "runs read every SIGTERM as W&B's", file=sys.stderr, flush=True)
+            with contextlib.suppress(OSError):
+                (folder / CANNOT_TELL).touch()
         return stop(agent, command)
 
     command_stop.marks_stops = True  # type: ignore[attr-defined]
@@ -53,15 +98,23 @@ def asked_by_wandb(environ: dict[str, str] | None = None) -> bool | None:
     """In a run: whether W&B asked its agent to stop it; None where the agent marks no stops."""
     environ = dict(os.environ) if environ is None else environ
     folder, run_id = environ.get(STOPS_ENV), environ.get("WANDB_RUN_ID")
-    if not folder or not run_id:
+    if not folder or not run_id or (Path(folder) / CANNOT_TELL).exists():
         return None
     return (Path(folder) / run_id).exists()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """wandb's `agent` command, in this process, with W&B's stops marked."""
-    folder = os.environ.get(STOPS_ENV) or tempfile.mkdtemp(prefix="sweep-wandb-stops-")
-    record_wandb_stops(Path(folder))
+    # A launcher started in the background (`&`, nohup) passes SIGINT on ignored; wandb's agent
+    # reads its first one as "finish the run, then stop" (the launcher's budget), so it must land.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    found = problems()
+    if found:
+        print(f"sweep: {fallback_line(found)}", file=sys.stderr, flush=True)
+        os.environ.pop(STOPS_ENV, None)  # the runs cannot tell: every SIGTERM is W&B's
+    else:
+        folder = os.environ.get(STOPS_ENV) or tempfile.mkdtemp(prefix="sweep-wandb-stops-")
+        record_wandb_stops(Path(folder))
     from wandb.cli.cli import cli
 
     args = list(sys.argv[1:] if argv is None else argv)

@@ -44,6 +44,11 @@ def test_kaggle_notebook_is_valid_and_calls_only_what_exists() -> None:
     assert all(importlib.util.find_spec(m) is not None for m in modules)
     for source in code:
         compile(source, "cell", "exec")  # no shell magics: every cell is plain Python
+    # path B: the launcher gets the study's overrides and the budget, the sweep id is quoted
+    # (a URL from the browser), and the finale gets what the budget left
+    (path_b,) = [source for source in code if "sweep.launch_agents" in source]
+    assert "launch_agents {SWEEP} --count {AGENT_RUNS} {ARGS} budget={BUDGET}" in path_b
+    assert "SWEEP = shlex.quote(SWEEP_ID)" in path_b and "budget={LEFT_S}s" in path_b
     from wandb.cli.cli import cli
 
     assert all(tool in cli.commands for tool in re.findall(r'run\("wandb (\w+)', "\n".join(code)))

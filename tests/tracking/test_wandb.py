@@ -26,6 +26,7 @@ from sweep.tracking import wandb as wandb_mirror
     ("tracking.wandb.project=''", "tracking.wandb.project"),
     ("tracking.wandb.tags=solo", "tracking.wandb.tags"),
     ("tracking.wandb.init_timeout=0", "tracking.wandb.init_timeout"),
+    ("tracking.wandb.agent_init_timeout=-1", "tracking.wandb.agent_init_timeout"),
     ("tracking.wandb.sweep=me/proj/abc/extra", "tracking.wandb.sweep"),
     ("tracking.wandb.sweep='https://wandb.ai/me/proj/runs/abc12345'", "tracking.wandb.sweep"),
     ("tracking.wandb.sweep=true", "tracking.wandb.sweep"),
@@ -228,3 +229,81 @@ def test_a_worker_set_up_first_still_puts_trial_runs_in_the_sweeps_project(
     assert mirror.run is None
     (kept,) = wandb_runs(Path(plan.study_dir))
     assert kept["name"] == "trial-0000" and kept["summary"]["state"] == "failed"
+
+
+def _wandbs_stop_checker(stop_fn: Callable[[], None]) -> None:
+    """What wandb does when the server says a run should stop ("Stop run" on its page): its
+    stop checker calls the run's settings.stop_fn, here with a stand-in for the service that
+    answers "stop". wandb < 0.28 has no run_stopping module: its checker calls stop_fn alone."""
+    import asyncio
+    from types import SimpleNamespace
+
+    try:
+        from wandb.sdk.lib import run_stopping
+    except ImportError:
+        stop_fn()
+        return
+    answer = SimpleNamespace(response=SimpleNamespace(
+        stop_status_response=SimpleNamespace(run_should_stop=True)))
+
+    class Service:
+        async def deliver_async(self, request: object) -> object:
+            async def wait_async(timeout: float | None) -> object:
+                return answer
+            return SimpleNamespace(wait_async=wait_async)
+
+    async def check() -> None:
+        await run_stopping._RunStopCheckerImpl(Service(), stop_fn, poll_interval=0.1).loop()
+
+    asyncio.run(check())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("asked", ["on its W&B page", "with Ctrl-C"])
+def test_stop_run_on_the_wandb_page_is_the_users_stop_and_ctrl_c_an_interruption(
+        compose_cfg: Callable[..., DictConfig], tmp_path: Path, offline_wandb: None,
+        asked: str) -> None:
+    """A real training whose W&B run is stopped at its first epoch: from the run's page
+    (wandb's stop checker, calling the stop_fn the mirror gave the run) it ends PRUNED with
+    the user's reason and is never queued again; a Ctrl-C (wandb's default for a stop) stays
+    an interruption, raised for the worker to record as interrupted and queue again."""
+    import _thread
+    import threading
+
+    cfg = compose_cfg("debug=smoke", "tracking.wandb.mode=offline", "trial.epochs=30",
+                      "trial.patience=30")
+    plan = plan_for(cfg, tmp_path)
+    dataset = datasets.load_dataset(ensure_shapes(tmp_path / "cache", 24, 8, 64, 0))
+    study = optuna.create_study(study_name="t", direction="maximize")
+    callbacks = load_callbacks(plan)
+    callbacks.fire("on_run_start", plan)
+    mirror = next(hook.__self__ for hook in callbacks.hooks["on_trial_start"])  # type: ignore
+    epochs: list[int] = []
+
+    def stop_at_first_epoch(trial: optuna.Trial, epoch: int, *_: object) -> None:
+        epochs.append(epoch)
+        if len(epochs) == 1:
+            stop_fn = mirror.run.settings.stop_fn
+            assert stop_fn is not None  # the mirror's, in place of wandb's Ctrl-C
+            threading.Thread(target=_wandbs_stop_checker if asked.startswith("on") else
+                             lambda fn: _thread.interrupt_main(), args=(stop_fn,)).start()
+
+    callbacks.add("on_epoch_end", stop_at_first_epoch)
+    trial = study.ask({"lr0": optuna.distributions.FloatDistribution(1e-3, 1e-2, log=True)})
+    if asked.startswith("with"):
+        with pytest.raises(KeyboardInterrupt):
+            run_trial(trial, plan.config, dataset, "yolo11n.yaml", Path(plan.study_dir), "cpu",
+                      callbacks=callbacks)
+        return
+    outcome = run_trial(trial, plan.config, dataset, "yolo11n.yaml", Path(plan.study_dir), "cpu",
+                        callbacks=callbacks)
+    assert outcome.state.name == "PRUNED"
+    assert outcome.attrs["stop_reason"] == "stopped from its W&B run page"
+    assert outcome.attrs["epochs_run"] < 10  # stopped within an epoch or two, not at the end
+    for key, value in outcome.attrs.items():
+        trial.set_user_attr(key, value)
+    close_trial(study, trial, outcome.state, outcome.value, callbacks=callbacks)
+    assert [t.state.name for t in study.trials] == ["PRUNED"]  # nothing queued again
+    (run,) = wandb_runs(Path(plan.study_dir))
+    assert run["summary"]["state"] == "pruned"
+    assert run["summary"]["stop_reason"] == "stopped from its W&B run page"

@@ -19,7 +19,7 @@ from typing import Any
 import optuna
 import pytest
 import yaml
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 from sqlalchemy.exc import OperationalError
 
 from sweep.config.plan import Plan
@@ -28,10 +28,18 @@ from sweep.core.errors import ConfigError
 from sweep.testing.commands import run_sweep, wandb_runs
 from sweep.tracking.wandb import SWEEP_ATTR
 from sweep.tracking.wandb.run_mirror import study_sweep_id
-from sweep.wandb_sweeps.agent import split_values
-from sweep.wandb_sweeps.export import AGENT_RUN_ENV
+from sweep.wandb_sweeps.agent import split_values, wandb_parameters
+from sweep.wandb_sweeps.export import AGENT_RUN_ENV, sweep_config
 from sweep.wandb_sweeps.values import trial_params
 from tests.conftest import BCCD, Compose, resolved, sweeps_engine
+
+
+def _searched(compose_cfg: Callable[..., DictConfig]) -> Callable[[list[str]], list[str]]:
+    """sweep.agent.searched, with the test's composition."""
+    def searched(rest: list[str]) -> list[str]:
+        space = compose_cfg(*rest).space
+        return [arg for arg in space if OmegaConf.is_config(space[arg])]
+    return searched
 
 
 def test_agent_values_are_split_from_the_study_overrides(
@@ -39,14 +47,73 @@ def test_agent_values_are_split_from_the_study_overrides(
     overrides = ["+experiment=yolo11n", "space.lr0.high=0.05", "space.lr0=0.02",
                  "space.batch=16.0", "space.optimizer=SGD", "space.lrf=0.5",
                  "space.momentum=0.9", "space.scale=0.25"]
-    cfg = compose_cfg(*overrides)
-    values, rest = split_values(cfg, overrides)
+    values, rest = split_values(overrides, _searched(compose_cfg))
     assert rest == ["+experiment=yolo11n", "space.lr0.high=0.05"]
     study_space = to_distributions(resolved(compose_cfg(*rest))["space"])
     params = trial_params(study_space, values)
     assert params == {"batch": 16, "lr0": 0.02, "lrf": 0.5, "momentum": 0.9,
                       "optimizer": "SGD", "scale": 0.25}
     assert isinstance(params["batch"], int)  # W&B's q-forms send 16.0
+
+
+class _Started:
+    """wandb's AgentProcess, standing in: records the command wandb's agent built."""
+
+    commands: list[list[str]] = []
+
+    def __init__(self, command: list[str] | None = None, **_: Any) -> None:
+        self.commands.append(list(command or []))
+        self.last_sigterm_time = None
+
+
+def _pick(parameter: dict[str, Any]) -> Any:
+    """A value W&B could give: the last choice, or a point inside the range."""
+    if "values" in parameter:
+        return parameter["values"][-1]
+    low, high = parameter["min"], parameter["max"]
+    if parameter["distribution"] == "int_uniform":
+        return (low + high) // 2
+    return round((low * high) ** 0.5 if "log" in parameter["distribution"] else
+                 (low + high) / 2, 6)
+
+
+@pytest.mark.parametrize("user", [
+    ["space.lrf={low:0.05,high:0.5}"],            # a whole entry, as the README documents
+    ["+space.mosaic={low:0.5,high:1.0}"],         # a new searched argument
+    ["~space.scale"],                             # one searched argument less
+    ["space.lr0.high=0.05", "space.optimizer={choices:[AdamW]}"],  # one key, one choice
+])
+def test_an_agents_study_is_the_one_the_users_overrides_compose(
+        user: list[str], compose_cfg: Callable[..., DictConfig], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The export's command, run by wandb's own agent (its dispatch and argv builder; only the
+    process start stands in): W&B's values are the ones it appended, the rest is the user's."""
+    from wandb import wandb_agent
+
+    overrides = ["+experiment=yolo11n", *user]
+    config = sweep_config(resolved(compose_cfg(*overrides)), overrides, "s")
+    chosen = {name: _pick(parameter) for name, parameter in config["parameters"].items()}
+    monkeypatch.setattr(wandb_agent, "AgentProcess", _Started)
+    monkeypatch.setattr(_Started, "commands", [])
+    for name, value in (("WANDB_DIR", str(tmp_path)), ("WANDB_SWEEP_ID", "abc123"),
+                        ("WANDB_RUN_ID", ""), ("WANDB_SWEEP_PARAM_PATH", "")):
+        monkeypatch.setenv(name, value)  # wandb's agent sets some: restored after the test
+    agent = wandb_agent.Agent(None, None, sweep_id="abc123")
+    agent._sweep_command = config["command"]
+    answer = agent._process_command({"type": "run", "run_id": "run1", "program": "sweep.agent",
+                                     "args": {k: {"value": v} for k, v in chosen.items()}})
+    assert "exception" not in answer, answer
+    [command] = _Started.commands
+    argv = command[command.index("sweep.agent") + 1:]
+    assert argv[:len(overrides)] == overrides and len(argv) == len(overrides) + len(chosen)
+    parameters = wandb_parameters()
+    assert sorted(parameters or []) == sorted(chosen)
+    values, rest = split_values(argv, _searched(compose_cfg), parameters)
+    assert rest == overrides
+    assert {f"space.{arg}": value for arg, value in values.items()} == pytest.approx(chosen)
+    trial_params(to_distributions(resolved(compose_cfg(*rest))["space"]), values)
+    # by hand (no agent's file): the same split, from what the export makes parameters
+    assert split_values(argv, _searched(compose_cfg)) == (values, rest)
 
 
 @pytest.mark.parametrize(("values", "key", "problem"), [
@@ -368,13 +435,13 @@ def test_an_agent_run_without_a_key_is_refused_before_training(sweep_env: dict[s
 def test_an_agent_run_that_cannot_reach_wandb_fails_its_trial_naming_wandb(
         sweep_env: dict[str, str], tmp_path: Path, half_answering_server: str) -> None:
     """A key, and a server that never answers W&B's API: the trial fails with one line naming
-    W&B, after wandb's own init_timeout; nothing is mirrored offline."""
+    W&B, after tracking.wandb.agent_init_timeout; nothing is mirrored offline."""
     config = export(sweep_env, tmp_path, *SMOKE, f"paths.root={tmp_path / 'out'}",
                     "study.name=unreachable")
     env = {**sweep_env, "WANDB_API_KEY": "0123456789abcdef" * 2 + "fa4e5e7c",
            "WANDB_BASE_URL": half_answering_server}
     process, _ = agent_process(config, env, tmp_path, "run0004",
-                               extra=("tracking.wandb.init_timeout=3",))
+                               extra=("tracking.wandb.agent_init_timeout=3",))
     output, _ = process.communicate(timeout=300)
     assert process.returncode == 1, output[-3000:]
     assert "a W&B agent's run: online" in output and "did not answer" not in output  # no probe

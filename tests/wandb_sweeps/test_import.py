@@ -66,7 +66,9 @@ def test_a_sweeps_finished_runs_become_trials_once(sweep_env: dict[str, str], tm
                                                    wandb_server: tuple[str, list[str]]) -> None:
     url, queries = wandb_server
     overrides = (*SMOKE, f"paths.root={tmp_path / 'out'}", "study.name=imported")
-    done = _import(_env(sweep_env, url), tmp_path, f"{url}/me/proj/sweeps/abc123", *overrides)
+    # the sweep page's address as the browser shows it: a tab and a query (which holds `=`)
+    done = _import(_env(sweep_env, url), tmp_path, f"{url}/me/proj/sweeps/abc123/overview"
+                   "?nw=nwuserme", *overrides)
     assert done.returncode == 0, done.stdout + done.stderr
     assert {"GetSweep", "query Runs", "RunSampledHistory"} <= set(queries)
     lines = done.stdout.strip().splitlines()
@@ -120,6 +122,33 @@ def test_an_import_without_a_key_or_a_sweep_says_what_to_do(
     assert done.returncode == 2 and not queries
     assert done.stderr.startswith("error: study.objectives=['fitness', 'latency_ms']: W&B "
                                   "sweeps optimise one metric")
+
+
+def test_a_sweep_wandb_does_not_know_is_one_line(sweep_env: dict[str, str], tmp_path: Path,
+                                                 wandb_server: tuple[str, list[str]]) -> None:
+    """A typo or another project: wandb's "Could not find sweep" becomes the setting's error,
+    for the import and for final.only (before any training)."""
+    url, _ = wandb_server
+    done = _import(_env(sweep_env, url), tmp_path, f"{url}/me/proj/sweeps/nosuch1?nw=nwuserme",
+                   *SMOKE, f"paths.root={tmp_path}")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (
+        "error: SWEEP='me/proj/nosuch1': W&B has no sweep nosuch1 in me/proj. Fix: copy the id "
+        "or URL from the sweep's page; a bare id is looked up in "
+        "tracking.wandb.entity/tracking.wandb.project")
+    done = subprocess.run(
+        [sys.executable, "-m", "sweep", *SMOKE, f"paths.root={tmp_path}", "final.only=true",
+         f"tracking.wandb.sweep={url}/me/proj/sweeps/nosuch1/table?nw=nwuserme",
+         "tracking.wandb.mode=offline"],
+        env=_env(sweep_env, url), cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (
+        "error: tracking.wandb.sweep='me/proj/nosuch1': W&B has no sweep nosuch1 in me/proj. "
+        "Fix: copy the id or URL from the sweep's page; a bare id is looked up in "
+        "tracking.wandb.entity/tracking.wandb.project")
+    assert not list(tmp_path.glob("*/trials"))  # nothing trained
 
 
 @pytest.mark.slow

@@ -51,3 +51,31 @@ def test_the_agent_command_is_wandbs(wandbs_stop: None, tmp_path: Path,
     assert getattr(wandb_agent.Agent._command_stop, "marks_stops", False)
     assert (tmp_path / "marks").is_dir()
     assert stops.main([]) == 2  # wandb's own usage error: no sweep id
+
+
+def test_wandbs_own_dispatch_reaches_the_marking(wandbs_stop: None, tmp_path: Path) -> None:
+    """A `stop` command as the agent's heartbeat hands it over: wandb's Agent._process_command
+    dispatches it to the wrapped _command_stop, which marks the run, then wandb terminates it."""
+    assert stops.problems() == []  # the installed wandb's agent is what the marking wraps
+    folder = tmp_path / "stops"
+    record_wandb_stops(folder)
+    seen: list[bool] = []
+    agent = wandb_agent.Agent(None, None, sweep_id="abc123")
+    agent._run_processes["r1"] = SimpleNamespace(
+        last_sigterm_time=None, terminate=lambda: seen.append((folder / "r1").exists()))
+    answer = agent._process_command({"type": "stop", "run_id": "r1", "id": "c1"})
+    assert "exception" not in answer, answer
+    assert seen == [True]  # marked before wandb's SIGTERM
+
+
+def test_a_mark_that_fails_makes_every_sigterm_wandbs(wandbs_stop: None, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """wandb's agent changed under the marking at run time: said in the agent's log, and its
+    runs can no longer tell (None: read as W&B's stop), never silently an interruption."""
+    folder = tmp_path / "stops"
+    record_wandb_stops(folder)
+    agent = SimpleNamespace(_kill_delay=0)  # no _run_processes: the marking cannot look
+    with pytest.raises(AttributeError):
+        wandb_agent.Agent._command_stop(agent, {"run_id": "r1"})  # wandb's own fails too
+    assert "could not be marked" in capsys.readouterr().err
+    assert asked_by_wandb({STOPS_ENV: str(folder), "WANDB_RUN_ID": "r1"}) is None

@@ -59,10 +59,11 @@ def check(settings: dict[str, Any]) -> None:
             raise ConfigError("tracking.wandb.sweep", sweep, f"must be auto, null or {FORMS}",
                               "paste the id or path `wandb sweep` printed, or the sweep page's "
                               "URL; or set tracking.wandb.sweep=auto (or null)") from err
-    timeout = settings.get("init_timeout")
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-        raise ConfigError("tracking.wandb.init_timeout", timeout, "must be seconds > 0",
-                          "set tracking.wandb.init_timeout=15")
+    for key, default in (("init_timeout", 15), ("agent_init_timeout", 90)):
+        timeout = settings.get(key)
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+            raise ConfigError(f"tracking.wandb.{key}", timeout, "must be seconds > 0",
+                              f"set tracking.wandb.{key}={default}")
     if mode in ("online", "offline") and importlib.util.find_spec("wandb") is None:
         raise ConfigError("tracking.wandb.mode", mode, "the wandb package is not installed",
                           "pip install wandb, or set tracking.wandb.mode=disabled")

@@ -8,8 +8,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sweep.core import stop_request
 from sweep.core.events import TrackerUnreachable
-from sweep.core.record import Attr
+from sweep.core.record import Attr, Stop
 from sweep.tracking.wandb.reach import MODE_ENV, MODES, resolve_mode, say
 from sweep.tracking.wandb.trial_summary import trial_summary
 from sweep.wandb_sweeps.export import AGENT_RUN_ENV
@@ -36,6 +37,12 @@ def parameters(params: dict[str, Any]) -> dict[str, Any]:
     from sweep.wandb_sweeps.export import parameter_name
 
     return {parameter_name(arg): value for arg, value in params.items()}
+
+
+def stop_from_page() -> None:
+    """A run's `stop_fn`: "Stop run" on its W&B page ends the trial training under it as
+    stopped by the user (sweep.core.stop_request), where wandb's default would Ctrl-C it."""
+    stop_request.ask(Stop.STOPPED_ON_WANDB_PAGE)
 
 
 class TrialMirror:
@@ -80,6 +87,13 @@ class TrialMirror:
     def sync_hint(self) -> str:
         return f"wandb sync {self.runs_dir}/offline-run-*"
 
+    def init_timeout(self) -> float:
+        """How long one online wandb.init may take: a W&B agent's run has no offline to fall
+        back to (a slow start would be a failed run, and 3 early ones stop the agent), so it
+        waits as long as wandb's own default (tracking.wandb.agent_init_timeout)."""
+        key = "agent_init_timeout" if self.agent_run else "init_timeout"
+        return float(self.settings[key])
+
     def _init(self, sweep_id: str | None = None, **kwargs: Any) -> Any:
         """`wandb.init` in the settled mode; an online failure moves this process offline.
 
@@ -106,9 +120,10 @@ class TrialMirror:
             **where, tags=list(self.settings.get("tags") or []),
             group=self.plan.race_of or self.plan.study_name, dir=str(self.study_dir),
             reinit="finish_previous",
-            settings=wandb.Settings(init_timeout=float(self.settings["init_timeout"]),
+            settings=wandb.Settings(init_timeout=self.init_timeout(),
                                     console="off", x_disable_meta=True, silent=True,
-                                    disable_git=True, save_code=False, **extra),
+                                    disable_git=True, save_code=False, stop_fn=stop_from_page,
+                                    **extra),
         )
         try:
             return wandb.init(mode=self.mode, **common, **kwargs)
