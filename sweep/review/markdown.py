@@ -22,11 +22,12 @@ def _params_table(params: Mapping[str, Any]) -> list[str]:
             *(f"| `{key}` | {fmt(value)} |" for key, value in params.items())]
 
 
-def summary_markdown(data: Mapping[str, Any], metric: str) -> str:
+def summary_markdown(data: Mapping[str, Any], metric: str, heading: str | None = None) -> str:
     """The outcome at full size, then counts by state, stop reasons, the best trial at low
     fidelity and its gain over the baseline trial there, the race, the finalist and the command
-    that reproduces it: the study's note, and the report's head."""
-    lines = [f"## {data['study_name']}", ""]
+    that reproduces it: the study's note (headed by the study's name), and the report's head
+    (`heading`: the report names the study in its title already)."""
+    lines = [f"## {heading or data['study_name']}", ""]
     if data.get("outcome"):
         lines += [f"**{data['outcome'][0].upper()}{data['outcome'][1:]}.**", ""]
     counts = data["counts"]
@@ -103,7 +104,8 @@ def report_markdown(data: Mapping[str, Any], metric: str, trials: list[FrozenTri
     """`report.md`: the summary, every trial, and the plots (by path relative to the report)."""
     latency = any(Attr.LATENCY_MS in t.user_attrs for t in trials)  # a column when measured
     speed = (" latency (ms) |", "---|") if latency else ("", "")
-    lines = [f"# Sweep report: {data['study_name']}", "", summary_markdown(data, metric),
+    lines = [f"# Sweep report: {data['study_name']}", "",
+             summary_markdown(data, metric, heading="Summary"),
              "## Trials", "", f"| trial | state | {metric} |{speed[0]} epochs | stop reason | "
              "parameters | W&B |", f"|---|---|---|{speed[1]}---|---|---|---|"]
     lines += [_trial_row(t, latency) for t in sorted(trials, key=lambda t: t.number)]

@@ -54,9 +54,10 @@ def print_report(console: Console, study: optuna.Study, data: dict[str, Any], st
         console.print(f"warning: {warning}", style="yellow", markup=False, soft_wrap=True)
     if data["best_trial"]:
         best = data["best_trial"]
+        params = ", ".join(f"{k}={fmt(v, none='None')}" for k, v in best["params"].items())
         console.print(f"best trial at low fidelity {best['number']}: value "
-                      f"{fmt(best['value'], none='None')}  "
-                      f"params {best['params']}")
+                      f"{fmt(best['value'], none='None')}  params {params}", markup=False,
+                      soft_wrap=True)
     race = data.get("race")
     if race:
         console.print("race of the top candidates at full size:")
@@ -72,7 +73,13 @@ def print_report(console: Console, study: optuna.Study, data: dict[str, Any], st
             console.print(f"  {line}", markup=False, soft_wrap=True)
     finalist = data.get("finalist")
     if finalist:
-        console.print(f"finalist: {finalist['metrics']}  weights {finalist['weights']}")
+        console.print("finalist at full size:")
+        metrics = Table()
+        for name in finalist["metrics"]:
+            metrics.add_column(name, justify="right")
+        metrics.add_row(*(fmt(value) for value in finalist["metrics"].values()))
+        console.print(metrics)
+        console.print(f"weights:  {finalist['weights']}", markup=False, soft_wrap=True)
     console.print(f"results:  {study_dir}")
     console.print(f"summary:  {study_dir / 'summary.json'}")
     console.print(f"report:   {study_dir / 'report.md'}  (plots in {study_dir / 'report'})")

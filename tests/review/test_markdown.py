@@ -43,3 +43,11 @@ def test_the_note_leads_with_the_outcome_at_full_size() -> None:
     lines = summary_markdown({**SUMMARY, "outcome": outcome}, "fitness").splitlines()
     assert lines[0] == "## demo" and lines[2] == f"**F{outcome[1:]}.**"
     assert summary_markdown(SUMMARY, "fitness").splitlines()[2].startswith("**Trials**")
+
+
+def test_the_report_names_the_study_once(tmp_path: Path) -> None:
+    """The report's title names the study; its summary is headed "Summary", not the name again."""
+    study = study_with_curves([(TrialState.COMPLETE, [0.1, 0.3])])
+    text = report_markdown(SUMMARY, "fitness", study.get_trials(), {}, tmp_path)
+    assert text.splitlines()[:3] == ["# Sweep report: demo", "", "## Summary"]
+    assert text.count("demo") == 1
