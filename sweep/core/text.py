@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -11,6 +12,11 @@ def fmt(value: Any, none: str = "—") -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     return none if value is None else str(value)
+
+
+def fmt_args(params: Mapping[str, Any], none: str = "—") -> str:
+    """Parameters as train arguments read: `lr0=0.003, optimizer=SGD` (values by fmt)."""
+    return ", ".join(f"{key}={fmt(value, none=none)}" for key, value in params.items())
 
 
 def fmt_seconds(seconds: float | None) -> str:

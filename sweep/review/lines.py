@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sweep.core.text import fmt, fmt_seconds
+from sweep.core.text import fmt, fmt_args, fmt_seconds
 
 
 def rerun_command(best_yaml: Path) -> str:
@@ -18,7 +18,7 @@ def pareto_lines(pareto: dict[str, Any]) -> list[str]:
     metric, speed = pareto["objectives"]
     return [f"trial {m['trial']}{' (the defaults)' if m['baseline'] else ''}: {metric} "
             f"{m[metric]:.4g}, {speed} {m[speed]:.3g}, weights {m.get('weights', '-')}, params "
-            + ", ".join(f"{k}={fmt(v)}" for k, v in m["params"].items())
+            + fmt_args(m["params"])
             for m in pareto["full_size"]]
 
 

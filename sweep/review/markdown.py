@@ -12,7 +12,7 @@ from optuna.trial import FrozenTrial
 
 from sweep.core.optuna_api import value_of
 from sweep.core.record import Attr
-from sweep.core.text import fmt
+from sweep.core.text import fmt, fmt_args
 from sweep.review.lines import budget_line, pareto_lines, race_lines, stopped_early_line
 from sweep.review.plots import STUDY_PLOTS
 
@@ -91,7 +91,7 @@ def summary_markdown(data: Mapping[str, Any], metric: str, heading: str | None =
 
 def _trial_row(trial: FrozenTrial, latency: bool) -> str:
     attrs = trial.user_attrs
-    params = ", ".join(f"{k}={fmt(v)}" for k, v in trial.params.items())
+    params = fmt_args(trial.params)
     link = f"[run]({attrs[Attr.WANDB_URL]})" if attrs.get(Attr.WANDB_URL) else ""
     speed = f" {fmt(attrs.get(Attr.LATENCY_MS))} |" if latency else ""
     return (f"| {trial.number} | {trial.state.name.lower()} | {fmt(value_of(trial))} |{speed} "

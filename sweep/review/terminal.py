@@ -12,7 +12,7 @@ from rich.table import Table
 
 from sweep.core.optuna_api import maximizes, value_of
 from sweep.core.record import Attr
-from sweep.core.text import fmt
+from sweep.core.text import fmt, fmt_args
 from sweep.review.lines import budget_line, pareto_lines, race_lines, stopped_early_line
 
 
@@ -29,7 +29,7 @@ def print_report(console: Console, study: optuna.Study, data: dict[str, Any], st
     for column in ("trial", "value", *(["ms"] if timed else []), "epochs", "stop", "params"):
         table.add_column(column)
     for t in trials[:top]:
-        params = ", ".join(f"{k}={fmt(v, none='None')}" for k, v in t.params.items())
+        params = fmt_args(t.params, none="None")
         speed = [fmt(t.user_attrs.get(Attr.LATENCY_MS))] if timed else []
         table.add_row(str(t.number), fmt(value_of(t), none='None'), *speed,
                       str(t.user_attrs.get(Attr.EPOCHS_RUN, "")),
@@ -54,7 +54,7 @@ def print_report(console: Console, study: optuna.Study, data: dict[str, Any], st
         console.print(f"warning: {warning}", style="yellow", markup=False, soft_wrap=True)
     if data["best_trial"]:
         best = data["best_trial"]
-        params = ", ".join(f"{k}={fmt(v, none='None')}" for k, v in best["params"].items())
+        params = fmt_args(best["params"], none="None")
         console.print(f"best trial at low fidelity {best['number']}: value "
                       f"{fmt(best['value'], none='None')}  params {params}", markup=False,
                       soft_wrap=True)

@@ -36,9 +36,11 @@ from sweep.wandb_sweeps.stops import STOPS_ENV
 CPU = "cpu"
 POLL_S = 2.0
 # wandb's agent, stopping itself (wandb_agent.py: termerror and its logger, both on stderr)
-_WANDB_STOPPED = re.compile(r"(Detected \d+ [^\n]*?failed runs[^\n]*?shutting down\.|"
+# ("Detected 3 failed runs in the first 60 seconds, shutting down.", "Detected 5 failed runs in a
+# row, shutting down.", ...)
+_WANDB_STOPPED = re.compile(r"(Detected [^\n]*shutting down\.|"
                             r"Sweep was deleted or agent was not found\.|"
-                            r"Could not find sweep [^\n]*|Detected [^\n]*shutting down\.)")
+                            r"Could not find sweep [^\n]*)")
 _RUN_ERROR = re.compile(r"^(?:wandb: ERROR |error: )(.+)$", re.M)
 
 
