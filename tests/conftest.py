@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,17 @@ def resolved(cfg: DictConfig, classes: int = 3) -> dict[str, Any]:
     from sweep.config.relative import resolved_for
 
     return resolved_for(OmegaConf.to_container(cfg, resolve=True), classes)  # type: ignore
+
+
+@pytest.fixture(autouse=True)
+def signal_handlers_kept() -> Iterator[None]:
+    """Each test leaves SIGINT and SIGTERM as it found them: a worker that was interrupted
+    ignores SIGINT from then on (sweep.run.telling), which in-process tests would otherwise
+    pass on to every test after them."""
+    kept = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    yield
+    for signum, handler in kept.items():
+        signal.signal(signum, handler)
 
 
 @pytest.fixture

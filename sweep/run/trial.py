@@ -24,14 +24,6 @@ from sweep.run.training import train
 from sweep.study.memory import is_out_of_memory
 
 
-class StopTrial(BaseException):
-    """Raised inside a training (from a signal handler) when the trial must end now: a W&B agent
-    stopping its run (hyperband). Recorded as pruned, with the message as its stop reason.
-
-    A BaseException, as KeyboardInterrupt is: no `except Exception` on the way (a tracker's
-    guard, Ultralytics' own) may swallow it."""
-
-
 class Interrupted(KeyboardInterrupt):
     """Raised inside a training (from a signal handler) for a stop that says nothing about the
     trial, as Ctrl-C does (a SIGTERM that W&B did not send): closed as interrupted and queued
@@ -131,18 +123,16 @@ def run_trial(trial: optuna.Trial, cfg: dict[str, Any], dataset: datasets.Datase
             args["seed"] = int(trial.user_attrs[Attr.TRAINING_SEED])
         train_started = time.time()  # on_epoch measures from here
         try:
-            with stop_request.stoppable():
+            with stop_request.stoppable():  # "Stop run" on W&B's page ends it at a batch's end
                 train(model, data_yaml, trial_dir, "train", args,
-                      callbacks={"on_fit_epoch_end": pruner.on_fit_epoch_end},
+                      callbacks={"on_fit_epoch_end": pruner.on_fit_epoch_end,
+                                 **dict.fromkeys(stop_request.BATCH_EVENTS,
+                                                 stop_request.end_if_asked)},
                       log_file=trial_dir / "train.log")
         finally:
             attrs[Attr.TRAIN_S] = round(time.time() - train_started, 2)
-    except StopTrial as err:
+    except stop_request.StopTrial as err:  # W&B's "Stop run", or its agent's SIGTERM (hyperband)
         stopped = str(err) or "stopped"
-    except KeyboardInterrupt:
-        stopped = stop_request.asked()  # "Stop run" on W&B's page; else a Ctrl-C, raised on
-        if stopped is None:
-            raise
     except Exception as err:  # includes CUDA OOM: the trial FAILs, the sweep goes on
         error = err
     attrs[Attr.EPOCHS_RUN] = pruner.epochs_reported

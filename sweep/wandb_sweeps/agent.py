@@ -82,7 +82,8 @@ def stop_on_sigterm(reason: str, received: list[int] | None = None) -> Iterator[
     when W&B asked the agent for it, or where that cannot be told (sweep.wandb_sweeps.stops);
     as an interruption otherwise (FAIL, queued again once, as Ctrl-C). A second SIGTERM during
     the clean-up is ignored; `received` collects the signals that stopped the trial."""
-    from sweep.run.trial import Interrupted, StopTrial
+    from sweep.core.stop_request import StopTrial
+    from sweep.run.trial import Interrupted
     from sweep.wandb_sweeps.stops import asked_by_wandb
 
     def stop(signum: int, frame: object) -> None:

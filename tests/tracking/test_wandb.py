@@ -265,9 +265,11 @@ def test_stop_run_on_the_wandb_page_is_the_users_stop_and_ctrl_c_an_interruption
         asked: str) -> None:
     """A real training whose W&B run is stopped at its first epoch: from the run's page
     (wandb's stop checker, calling the stop_fn the mirror gave the run) it ends PRUNED with
-    the user's reason and is never queued again; a Ctrl-C (wandb's default for a stop) stays
-    an interruption, raised for the worker to record as interrupted and queue again."""
+    the user's reason and is never queued again, also in a process whose SIGINT is ignored;
+    a Ctrl-C (wandb's default for a stop) stays an interruption, raised for the worker to
+    record as interrupted and queue again."""
     import _thread
+    import signal
     import threading
 
     cfg = compose_cfg("debug=smoke", "tracking.wandb.mode=offline", "trial.epochs=30",
@@ -291,10 +293,14 @@ def test_stop_run_on_the_wandb_page_is_the_users_stop_and_ctrl_c_an_interruption
     callbacks.add("on_epoch_end", stop_at_first_epoch)
     trial = study.ask({"lr0": optuna.distributions.FloatDistribution(1e-3, 1e-2, log=True)})
     if asked.startswith("with"):
+        # a Ctrl-C reaches a process in the terminal's foreground, whose SIGINT Python handles
+        # (pytest's own may be ignored: CI's, a background job's)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         with pytest.raises(KeyboardInterrupt):
             run_trial(trial, plan.config, dataset, "yolo11n.yaml", Path(plan.study_dir), "cpu",
                       callbacks=callbacks)
         return
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # started in the background: no signal needed
     outcome = run_trial(trial, plan.config, dataset, "yolo11n.yaml", Path(plan.study_dir), "cpu",
                         callbacks=callbacks)
     assert outcome.state.name == "PRUNED"
