@@ -1,8 +1,12 @@
 """The finalist decided at full size: a race of the search's top candidates.
 
-Short trials from scratch rank configurations by how fast they learn (docs/benchmarks.md), so
-the best `final.candidates` trials by their low-fidelity value, plus the baseline trial
-(Ultralytics' defaults) when it is not among them, are trained again with `final.*`. The race
+Short trials rank configurations by how fast they learn (docs/benchmarks.md), so the best
+`final.candidates` searched trials by their low-fidelity value, plus the baseline trial
+(Ultralytics' defaults), are trained again with `final.*`. A trial the pruner stopped is a
+candidate by the best value it reported: once the defaults complete strongly, the median
+pruner stops most trials (its median is over completed trials), and the race must still
+compare the defaults with `final.candidates` searched configurations, not with the one or
+two that happened to complete. The race
 is an Optuna study of its own (`<study>-race-<hash of the candidates>`, same storage) whose
 trials are the candidates, enqueued with fixed parameters and run by the same supervisor and
 workers as the search: one per device, a crashed candidate retried, a killed race resumed
@@ -24,14 +28,14 @@ from pathlib import Path
 from typing import Any
 
 import optuna
-from optuna.trial import FrozenTrial
+from optuna.trial import FrozenTrial, TrialState
 from rich.console import Console
 
 from sweep.config.baseline import auto_extras
 from sweep.config.plan import Plan
 from sweep.config.space import to_distributions
 from sweep.core.optuna_api import maximizes, value_of
-from sweep.core.record import Attr
+from sweep.core.record import Attr, Stop
 from sweep.study.naming import artifact_dir
 from sweep.study.open import open_study
 from sweep.study.queries import feasible_complete, pareto_front
@@ -50,17 +54,41 @@ def spread(front: list[FrozenTrial], count: int) -> list[FrozenTrial]:
     return [front[i] for i in picks]
 
 
+def low_fidelity(trial: FrozenTrial, maximize: bool) -> float | None:
+    """A trial's value at low fidelity: a completed trial's own; for one the pruner stopped, the
+    best value it reported (None when it reported none)."""
+    if trial.state == TrialState.COMPLETE:
+        return value_of(trial)
+    reported = list(trial.intermediate_values.values())
+    return (max if maximize else min)(reported) if reported else None
+
+
+def searched(study: optuna.Study) -> list[FrozenTrial]:
+    """The trials a race may take besides the defaults: the feasible completed ones, and the
+    ones the pruner stopped after reporting a value (not those a user or W&B stopped). Under a
+    latency limit only completed ones: a pruned trial's latency was never measured."""
+    complete = feasible_complete(study)
+    trials = [t for t in complete if not t.user_attrs.get(Attr.BASELINE)]
+    if any(t.constraints for t in complete):
+        return trials
+    return trials + [t for t in study.get_trials(deepcopy=False, states=(TrialState.PRUNED,))
+                     if t.user_attrs.get(Attr.STOP_REASON) == Stop.PRUNED
+                     and t.intermediate_values and not t.user_attrs.get(Attr.BASELINE)]
+
+
 def candidates(study: optuna.Study, count: int) -> list[FrozenTrial]:
-    """The best `count` feasible completed trials by value (in a multi-objective study, `count`
-    members of the Pareto front, spread along it), then the baseline if not among them (in a
-    multi-objective study each of the defaults' grid: sweep.config.baseline.baseline_grid)."""
+    """The best `count` searched trials by their low-fidelity value (in a multi-objective
+    study, `count` members of the Pareto front, spread along it), then the baseline if not
+    among them (in a multi-objective study each of the defaults' grid:
+    sweep.config.baseline.baseline_grid)."""
     complete = feasible_complete(study)
     if len(study.directions) > 1:
         chosen = spread(pareto_front(study), count)
     else:
-        sign = -1.0 if maximizes(study) else 1.0
-        complete.sort(key=lambda t: (sign * value_of(t), t.number))  # type: ignore[operator]
-        chosen = complete[:count]
+        maximize = maximizes(study)
+        sign = -1.0 if maximize else 1.0
+        chosen = sorted(searched(study), key=lambda t: (
+            sign * low_fidelity(t, maximize), t.number))[:count]  # type: ignore[operator]
     raced = [t.params for t in chosen]
     for trial in complete:  # the best of a baseline's tries first (a retry has its params)
         if trial.user_attrs.get(Attr.BASELINE) and trial.params not in raced:
@@ -124,13 +152,16 @@ def open_race(plan: Plan, study: optuna.Study) -> tuple[Plan, optuna.Study, list
         if not race.get_trials(deepcopy=False):
             for trial, params in zip(chosen, raced, strict=True):
                 race.enqueue_trial(params, user_attrs={
-                    Attr.CANDIDATE_OF: trial.number, Attr.LOW_FIDELITY: value_of(trial),
+                    Attr.CANDIDATE_OF: trial.number,
+                    Attr.LOW_FIDELITY: low_fidelity(trial, maximizes(study)),
                     Attr.BASELINE: bool(trial.user_attrs.get(Attr.BASELINE))})
     return rplan, race, chosen
 
 
 def describe(console: Console, chosen: list[FrozenTrial], final: dict[str, Any]) -> None:
-    numbers = ", ".join(f"#{t.number}" + (" (baseline)" if t.user_attrs.get(Attr.BASELINE) else "")
+    numbers = ", ".join(f"#{t.number}" + (" (baseline)" if t.user_attrs.get(Attr.BASELINE) else
+                                          f" (pruned at epoch {len(t.intermediate_values)})"
+                                          if t.state == TrialState.PRUNED else "")
                         for t in chosen)
     console.print(f"racing {len(chosen)} candidates at full size ({final['epochs']} epochs, "
                   f"{final['fraction']:.0%} of the data): trials {numbers}", soft_wrap=True)
