@@ -174,11 +174,15 @@ def build_subset(dataset: Dataset, dest: Path, fraction: float, seed: int,
     return build_tree(dataset, dest, train, val), len(train), len(val)
 
 
-def resolve(data: str, cache_dir: Path, shapes: dict[str, int]) -> Dataset:
+def resolve(data: str, cache_dir: Path, shapes: dict[str, Any]) -> Dataset:
     """`data=`: `shapes`, a local data.yaml, or an Ultralytics dataset name (downloaded online)."""
     if data == "shapes":
-        from sweep.data.shapes import ensure_shapes
+        from sweep.data.shapes import DOMAINS, ensure_shapes
 
+        domain = shapes.get("domain", "shapes")
+        if domain not in DOMAINS:
+            raise ConfigError("shapes.domain", domain, "not one of sweep's synthetic domains",
+                              f"use one of {sorted(DOMAINS)}")
         return load_dataset(ensure_shapes(cache_dir, **shapes))
     path = Path(data).expanduser()
     if path.is_file():
