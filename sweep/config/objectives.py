@@ -8,7 +8,7 @@ it through sweep.core.optuna_api.value_of). Latency is always minimised.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 LATENCY_OBJECTIVE = "latency_ms"
 
@@ -29,10 +29,13 @@ def objectives(config: Mapping[str, Any]) -> list[str]:
     return [str(name) for name in chosen] if chosen else [str(config["study"]["metric"])]
 
 
-def directions(config: Mapping[str, Any]) -> list[str]:
+Direction = Literal["minimize", "maximize"]
+
+
+def directions(config: Mapping[str, Any]) -> list[Direction]:
     """Each objective's direction: the metric's is study.direction, latency's is minimize."""
-    return ["minimize" if name == LATENCY_OBJECTIVE else str(config["study"]["direction"])
-            for name in objectives(config)]
+    metric: Direction = "maximize" if config["study"]["direction"] == "maximize" else "minimize"
+    return ["minimize" if name == LATENCY_OBJECTIVE else metric for name in objectives(config)]
 
 
 def is_multi_objective(config: Mapping[str, Any]) -> bool:

@@ -13,6 +13,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from sweep.config.latency_check import validate_latency
 from sweep.config.objectives import objectives_problem
+from sweep.config.plain import plain
 from sweep.config.relative import check_relative, is_relative, plain_entries
 from sweep.config.space import to_distributions
 from sweep.core.errors import ConfigError
@@ -190,14 +191,14 @@ def validate(cfg: DictConfig) -> None:
     """Check the whole composed config; raise the first ConfigError found."""
     _read_by_others(cfg)
     try:
-        resolved = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
+        resolved: Any = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
     except Exception as err:
         raise _unresolvable(cfg, err) from err
     if not cfg.space:
         raise ConfigError("space", {}, "nothing to search",
                           "add entries, e.g. +space.lr0={low:1e-4,high:1e-2,log:true}")
-    validate_space(OmegaConf.to_container(cfg.space, resolve=True))  # type: ignore[arg-type]
-    validate_train(OmegaConf.to_container(cfg.train, resolve=True))  # type: ignore[arg-type]
+    validate_space(plain(cfg.space))
+    validate_train(plain(cfg.train))
     for section in ("trial", "final"):
         _fraction(f"{section}.fraction", cfg[section].fraction)
         _positive_int(f"{section}.epochs", cfg[section].epochs)
@@ -257,11 +258,10 @@ def validate(cfg: DictConfig) -> None:
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
         raise ConfigError("dashboard.port", port, "must be a port number (1-65535)",
                           "set dashboard.port=8080")
-    validate_latency(resolved)  # type: ignore[arg-type]
-    wrong = objectives_problem(resolved, list(METRICS))  # type: ignore[arg-type]
+    validate_latency(resolved)
+    wrong = objectives_problem(resolved, list(METRICS))
     if wrong:
-        raise ConfigError("study.objectives", resolved["study"].get("objectives"),  # type: ignore[index]
-                          *wrong)
+        raise ConfigError("study.objectives", resolved["study"].get("objectives"), *wrong)
     for key in ("data", "model"):
         if not isinstance(cfg[key], str) or not cfg[key]:
             raise ConfigError(key, cfg[key], "must be a non-empty string",

@@ -32,6 +32,7 @@ def identity() -> dict[str, object]:
 
 def is_alive_here(attrs: dict[str, object]) -> bool | None:
     """True/False for a trial run on this host; None when it ran elsewhere (unknowable here)."""
-    if attrs.get(Attr.HOST) != socket.gethostname() or not isinstance(attrs.get(Attr.PID), int):
+    pid = attrs.get(Attr.PID)
+    if attrs.get(Attr.HOST) != socket.gethostname() or not isinstance(pid, int):
         return None
-    return process_start(int(attrs[Attr.PID])) == attrs.get(Attr.PID_START)  # type: ignore[arg-type]
+    return process_start(pid) == attrs.get(Attr.PID_START)

@@ -54,7 +54,7 @@ def entry_maker() -> Callable[[Any], tuple[Any, ...]] | None:
         convert = YOLODataset.result_to_label
     except (ImportError, AttributeError):
         return None
-    return lambda result: convert(None, result)  # it reads nothing of its dataset
+    return lambda result: convert(None, result)  # type: ignore[arg-type]  # reads no self
 
 
 def save_scans(scans: Scans, path: Path) -> Path | None:
@@ -123,7 +123,7 @@ def write_tree_cache(tree: Path, split: str, links: list[tuple[Path, Path, Path]
             counts[index] += count
     if not cache["labels"]:
         return False
-    owner = SimpleNamespace(im_files=images, label_files=img2label_paths(images),
+    owner = SimpleNamespace(im_files=images, label_files=img2label_paths(list(images)),
                             data={"names": dict(names)}, use_keypoints=False, single_cls=False)
     try:
         cache["hash"] = YOLODataset.get_cache_hash(owner)  # type: ignore[arg-type]

@@ -75,7 +75,7 @@ def confirm_lead(rplan: Plan, race: optuna.Study, console: Console) -> bool:
     (sweep.finalist.confirm), once per race; False when its workers could not run."""
     verdict = decide(race)
     lead = verdict.leader if verdict else None
-    if lead is None:
+    if verdict is None or lead is None:
         return True
     with claim_lock(rplan.storage_url, race.study_name):
         repeats = repeats_of(race, lead)

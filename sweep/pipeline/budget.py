@@ -50,16 +50,16 @@ def _search_time(trials: list[FrozenTrial], run_id: str, searched_from: float
     study being told: data subset, trackers starting) and between trials (trackers' and
     artifacts' end of a trial, claiming the next, a worker idle while another ends its last);
     and the workers' start-up before the first trial."""
-    mine = [t for t in trials if t.user_attrs.get(Attr.RUN_ID) == run_id
-            and Attr.TRAIN_S in t.user_attrs and t.datetime_start and t.datetime_complete]
+    mine = {t.number: (t.datetime_start.timestamp(), t.datetime_complete.timestamp(), t)
+            for t in trials if t.user_attrs.get(Attr.RUN_ID) == run_id
+            and Attr.TRAIN_S in t.user_attrs and t.datetime_start and t.datetime_complete}
     if not mine:
         return {"trials": 0}
-    first = min(t.datetime_start.timestamp() for t in mine)  # type: ignore[union-attr]
-    last = max(t.datetime_complete.timestamp() for t in mine)  # type: ignore[union-attr]
-    workers = len({t.user_attrs.get(Attr.WORKER) for t in mine})
-    inside = sum(float(t.user_attrs[Attr.TRAIN_S]) for t in mine)
-    told = sum(t.datetime_complete.timestamp() - t.datetime_start.timestamp()  # type: ignore[union-attr]
-               for t in mine)
+    first = min(start for start, _, _ in mine.values())
+    last = max(end for _, end, _ in mine.values())
+    workers = len({t.user_attrs.get(Attr.WORKER) for _, _, t in mine.values()})
+    inside = sum(float(t.user_attrs[Attr.TRAIN_S]) for _, _, t in mine.values())
+    told = sum(end - start for start, end, _ in mine.values())
     around = max(0.0, told - inside)
     worker_s = (last - first) * workers
     between = max(0.0, worker_s - told)

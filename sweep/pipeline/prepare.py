@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from sweep.config.model import ModelChoice, resolve_model, starter_line
 from sweep.config.overrides import override_keys
+from sweep.config.plain import plain
 from sweep.config.plan import Plan
 from sweep.config.relative import resolved_for
 from sweep.config.space import to_distributions
@@ -85,16 +86,14 @@ def prepare(cfg: DictConfig, choices: Mapping[str, Any], overrides: Sequence[str
 
 def dataset_of(cfg: DictConfig) -> datasets.Dataset:
     """`data=` resolved (the built-in set generated into paths.cache once)."""
-    return datasets.resolve(cfg.data, Path(cfg.paths.cache).expanduser(),
-                            OmegaConf.to_container(cfg.shapes))  # type: ignore[arg-type]
+    return datasets.resolve(cfg.data, Path(cfg.paths.cache).expanduser(), plain(cfg.shapes))
 
 
 def config_for(cfg: DictConfig, dataset: datasets.Dataset | None = None) -> dict[str, Any]:
     """The composed config as plain data, its space's relative ranges in numbers for the data
     (resolved here when not given): what a plan, a W&B sweep and an import all start from."""
     dataset = dataset or dataset_of(cfg)
-    return resolved_for(OmegaConf.to_container(cfg, resolve=True),  # type: ignore[arg-type]
-                        len(dataset.names))
+    return resolved_for(plain(cfg), len(dataset.names))
 
 
 def searched_models(cfg: DictConfig) -> dict[str, ModelChoice]:

@@ -5,6 +5,7 @@ equal, no trial finished) is skipped with the reason; it never fails a sweep."""
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -177,11 +178,12 @@ def _axes(study: optuna.Study, name: str, metric: str, race: dict[str, Any] | No
 
     complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
     # a multi-objective study's plots show its metric (its first objective)
-    target = {"target": value_of} if len(study.directions) > 1 else {}
+    target: Callable[[FrozenTrial], float] | None = (
+        (lambda trial: float(trial.values[0])) if len(study.directions) > 1 else None)
     if name == "history":
         if not complete:
             raise ValueError("no trial completed")
-        return vis.plot_optimization_history(study, target_name=metric, **target)
+        return vis.plot_optimization_history(study, target_name=metric, target=target)
     if name == "intermediate":
         if len(study.directions) > 1:
             raise ValueError("a multi-objective study has no per-epoch values in Optuna "
@@ -190,17 +192,18 @@ def _axes(study: optuna.Study, name: str, metric: str, race: dict[str, Any] | No
             raise ValueError("no trial reported a value")
         ax = vis.plot_intermediate_values(study)
         ax.set(ylabel=metric, xlabel="step (epoch - 1)")
-        if ax.get_legend() is not None and len(study.get_trials(deepcopy=False)) > 20:
-            ax.get_legend().remove()  # one legend line per trial outgrows the plot
+        legend = ax.get_legend()
+        if legend is not None and len(study.get_trials(deepcopy=False)) > 20:
+            legend.remove()  # one legend line per trial outgrows the plot
         return ax
     if name == "importance":
         if len(complete) < 2 or len({value_of(t) for t in complete}) < 2:
             raise ValueError("needs at least 2 completed trials with different values")
-        return vis.plot_param_importances(study, target_name=metric, **target)
+        return vis.plot_param_importances(study, target_name=metric, target=target)
     if name == "parallel":
         if not complete:
             raise ValueError("no trial completed")
-        return vis.plot_parallel_coordinate(study, target_name=metric, **target)
+        return vis.plot_parallel_coordinate(study, target_name=metric, target=target)
     if name == "race":
         return _race(race, metric)
     if name == "pareto":

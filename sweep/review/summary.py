@@ -138,6 +138,7 @@ def summary(study: optuna.Study, storage_url: str, finalist: dict[str, Any] | No
     maximize = maximizes(study)
     metric = study.metric_names[0] if study.metric_names else "value"
     latency = latency_summary(study)
+    best_value = None if best is None else value_of(best)
     return {
         "study_name": study.study_name,
         # the result at full size, first wherever a user reads it (terminal, note, best.yaml)
@@ -156,9 +157,8 @@ def summary(study: optuna.Study, storage_url: str, finalist: dict[str, Any] | No
                if Attr.LATENCY_MS in best.user_attrs else {}),
         },
         "baseline": baseline,
-        "gain_over_baseline": (None if best is None or baseline is None or
-                               baseline["value"] is None
-                               else value_of(best) - baseline["value"]),  # type: ignore[operator]
+        "gain_over_baseline": (None if best_value is None or baseline is None or
+                               baseline["value"] is None else best_value - baseline["value"]),
         "finalist": finalist,
         "race": race,
         "gain_over_defaults_at_full_size": _full_size_gain(race),

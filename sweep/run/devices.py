@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sweep.core.errors import ConfigError
@@ -25,12 +25,12 @@ def gpu_count() -> int:
     return torch.cuda.device_count()
 
 
-def resolve_devices(devices: object) -> list[str]:
+def resolve_devices(devices: str | Sequence[object]) -> list[str]:
     """`workers.devices`: auto (every visible CUDA device, else one CPU), or an explicit list."""
     if devices == "auto":
         count = gpu_count()
         return [str(i) for i in range(count)] if count else ["cpu"]
-    return [str(d) for d in devices]  # type: ignore[union-attr]
+    return [str(d) for d in devices]
 
 
 def worker_devices(workers: Mapping[str, Any]) -> list[str]:
@@ -41,19 +41,19 @@ def worker_devices(workers: Mapping[str, Any]) -> list[str]:
             for _ in range(per_device)]
 
 
-def check_devices(devices: object) -> None:
+def check_devices(devices: str | Sequence[object]) -> None:
     """Every GPU named in `workers.devices` exists here (before anything trains on the CPU
     instead while recording a GPU)."""
     if devices == "auto":
         return
-    gpus = [d for d in devices if d != "cpu"]  # type: ignore[union-attr]
+    gpus = [str(d) for d in devices if d != "cpu"]
     if not gpus:
         return
     count = gpu_count()
     missing = [int(d) for d in gpus if int(d) >= count]
     if missing:
         here = f"GPUs 0-{count - 1}" if count else "no GPU"
-        raise ConfigError("workers.devices", [str(d) for d in devices],  # type: ignore[union-attr]
+        raise ConfigError("workers.devices", [str(d) for d in devices],
                           f"no GPU {missing} on this machine (it has {here})",
                           "list GPUs that exist, use workers.devices=auto, or [cpu]")
 

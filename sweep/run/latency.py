@@ -53,12 +53,12 @@ def measure(weights: Path, image: Path, imgsz: int, settings: Mapping[str, Any]
     gc.collect()
     gc.disable()  # as timeit does: a training's heap makes collections slow, and they land
     try:          # inside the timed runs
-        times = []
+        times: list[float] = []
         for _ in range(int(settings.get("rounds", 1))):
             model = YOLO(timed, task="detect")  # loaded afresh each round
             for run in range(int(settings["warmup"]) + int(settings["repeats"])):
-                result = model.predict(str(image), imgsz=imgsz, device=device, batch=1,
-                                       verbose=False, save=False)[0]
+                result: Any = next(iter(model.predict(  # a Results (typed with tensors)
+                    str(image), imgsz=imgsz, device=device, batch=1, verbose=False, save=False)))
                 if run >= int(settings["warmup"]):
                     times.append(sum(float(ms) for ms in result.speed.values()
                                      if ms is not None))

@@ -37,9 +37,9 @@ def _fingerprint_keys(cfg: DictConfig) -> tuple[str, ...]:
 def fingerprint(cfg: DictConfig, keys: tuple[str, ...] | None = None) -> str:
     """A short hash of the config sections in `keys` (sizes like n_trials are left out)."""
     keys = _fingerprint_keys(cfg) if keys is None else keys
-    parts = {k: OmegaConf.to_container(OmegaConf.select(cfg, k), resolve=True)
-             if OmegaConf.is_config(OmegaConf.select(cfg, k)) else OmegaConf.select(cfg, k)
-             for k in keys}
+    parts: dict[str, Any] = {k: OmegaConf.to_container(OmegaConf.select(cfg, k), resolve=True)
+                             if OmegaConf.is_config(OmegaConf.select(cfg, k))
+                             else OmegaConf.select(cfg, k) for k in keys}
     if isinstance(parts.get("shapes"), dict) and parts["shapes"].get("domain") == "shapes":
         del parts["shapes"]["domain"]  # the default domain: studies from before it keep names
     return hashlib.sha1(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:8]

@@ -118,10 +118,10 @@ def open_storage(url: str, heartbeat_interval: int | None = None, grace_period: 
                           "path ending in .journal")
     heartbeat = {"heartbeat_interval": heartbeat_interval, "grace_period": grace_period,
                  "heartbeat_stale_trial_callback": on_stale} if heartbeat_interval else {}
-    path = storage_file(url)
-    if path is not None:  # SQLite
-        _refuse_non_sqlite(path, url)
-        path.parent.mkdir(parents=True, exist_ok=True)
+    database = storage_file(url)
+    if database is not None:  # SQLite
+        _refuse_non_sqlite(database, url)
+        database.parent.mkdir(parents=True, exist_ok=True)
         engine_kwargs = {"connect_args": {"isolation_level": None, "timeout": 120}}
         storage = _rdb_storage(url, engine_kwargs=engine_kwargs, **heartbeat)
         _sqlite_immediate(storage)

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import optuna
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 from optuna.trial import TrialState
 
+from sweep.config.plain import plain
 from sweep.config.plan import Plan
 from sweep.core.record import Attr, Stop
 from sweep.pruning.callback import EpochPruner
@@ -113,8 +114,7 @@ SUMMARY = {
 
 def plan_for(cfg: DictConfig, tmp_path: Path, **tracking: Any) -> Plan:
     """A plan of the composed `cfg` under `tmp_path` (`tracking`: replaces the trackers)."""
-    config = OmegaConf.to_container(cfg, resolve=True)
-    assert isinstance(config, dict)
+    config = plain(cfg)
     if tracking:
         config["tracking"] = tracking
     return Plan(config=config, study_name="t", storage_url=f"sqlite:///{tmp_path / 's.db'}",

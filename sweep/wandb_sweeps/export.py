@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from hydra.core.override_parser.overrides_parser import OverridesParser
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 from optuna.distributions import (
     BaseDistribution,
     CategoricalDistribution,
@@ -22,6 +22,7 @@ from optuna.distributions import (
 )
 
 from sweep.config.objectives import ONE_METRIC, is_multi_objective
+from sweep.config.plain import plain
 from sweep.config.space import grid_values, to_distributions
 from sweep.core.errors import ConfigError
 from sweep.core.secrets import strip_password
@@ -65,7 +66,7 @@ def parameter(arg: str, dist: BaseDistribution, method: str) -> dict[str, Any]:
         if dist.step is None:
             return {"distribution": "uniform", "min": dist.low, "max": dist.high}
     # a stepped range: W&B's q-form when its grid is Optuna's, else the values themselves
-    if _on_step_grid(dist.low, dist.step):
+    if dist.step is not None and _on_step_grid(dist.low, dist.step):
         return {"distribution": "q_uniform", "min": dist.low, "max": dist.high, "q": dist.step}
     return {"values": grid_values({arg: dist})[arg]}
 
@@ -132,8 +133,7 @@ def sweep_config(cfg: DictConfig | Mapping[str, Any], overrides: Sequence[str],
                  name: str) -> dict[str, Any]:
     """The W&B sweep config for the composed `cfg`, and the `overrides` that composed it (with
     no password: see safe_overrides)."""
-    container = OmegaConf.to_container(cfg, resolve=True) if OmegaConf.is_config(cfg) else cfg
-    assert isinstance(container, dict)
+    container = plain(cfg)
     require_wandb_tracking(container)
     if is_multi_objective(container):
         raise ConfigError("study.objectives", container["study"]["objectives"],

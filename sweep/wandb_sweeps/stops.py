@@ -89,7 +89,7 @@ def record_wandb_stops(folder: Path) -> None:
         return stop(agent, command)
 
     command_stop.marks_stops = True  # type: ignore[attr-defined]
-    wandb_agent.Agent._command_stop = command_stop
+    wandb_agent.Agent._command_stop = command_stop  # type: ignore[method-assign]
     folder.mkdir(parents=True, exist_ok=True)
     os.environ[STOPS_ENV] = str(folder)
 

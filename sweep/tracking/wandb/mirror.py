@@ -115,7 +115,7 @@ class TrialMirror:
         if self._sweep_environment(sweep_id):
             where = {}
         path = parse_sweep(sweep_id) if sweep_id else None
-        extra = {"sweep_id": path.id} if path is not None else {}
+        extra: dict[str, Any] = {"sweep_id": path.id} if path is not None else {}
         common = dict(
             **where, tags=list(self.settings.get("tags") or []),
             group=self.plan.race_of or self.plan.study_name, dir=str(self.study_dir),
@@ -126,7 +126,7 @@ class TrialMirror:
                                     **extra),
         )
         try:
-            return wandb.init(mode=self.mode, **common, **kwargs)
+            return wandb.init(mode=self.mode, **common, **kwargs)  # type: ignore[arg-type]
         except Exception as err:
             if self.mode != "online":
                 raise
@@ -216,7 +216,8 @@ class TrialMirror:
         if Attr.REPEAT_OF in trial.user_attrs:  # its second training (sweep.finalist.confirm)
             name += f"-seed-{trial.user_attrs.get(Attr.TRAINING_SEED)}"
         sweep_id = self._trials_sweep(candidate_of)
-        run = dict(job_type=job_type, name=name, config=config, notes=notes, sweep_id=sweep_id)
+        run: dict[str, Any] = dict(job_type=job_type, name=name, config=config, notes=notes,
+                                   sweep_id=sweep_id)
         if self.agent_run:
             self._record(trial, self._init(**run))
             return
