@@ -142,7 +142,7 @@ def _starter_background(rng: np.random.Generator, size: int) -> np.ndarray:
 def _crowd_background(rng: np.random.Generator, size: int) -> np.ndarray:
     """Mid-tone clutter: lines and blobs in the objects' own range of colours, with noise."""
     image = np.full((size, size, 3), rng.integers(80, 160, 3), dtype=np.uint8)
-    for _ in range(int(rng.integers(6, 12))):
+    for _ in range(int(rng.integers(3, 8))):
         color = tuple(int(c) for c in rng.integers(60, 200, 3))
         a, b = rng.integers(0, size, 2), rng.integers(0, size, 2)
         if rng.random() < 0.5:
@@ -151,7 +151,7 @@ def _crowd_background(rng: np.random.Generator, size: int) -> np.ndarray:
         else:
             cv2.circle(image, (int(a[0]), int(a[1])), int(rng.integers(2, size // 10)), color,
                        -1)
-    noise = rng.integers(-20, 21, (size, size, 3))
+    noise = rng.integers(-15, 16, (size, size, 3))
     return np.clip(image.astype(np.int64) + noise, 0, 255).astype(np.uint8)
 
 
@@ -189,7 +189,7 @@ DOMAINS = {
                      _shapes_background, _draw_shape),
     "starter": Domain(("ring", "cross", "bar", "star"), (1, 5), (6, 3),
                       _starter_background, _draw_starter),
-    "crowd": Domain(("pentagon", "hexagon", "ellipse", "chevron"), (3, 9), (10, 5),
+    "crowd": Domain(("pentagon", "hexagon", "ellipse", "chevron"), (3, 8), (7, 4),
                     _crowd_background, _draw_crowd),
     "signs": Domain(("arrow", "diamond"), (1, 3), (3, 2), _signs_background, _draw_signs),
 }

@@ -124,7 +124,7 @@ def test_crowd_and_signs_are_targets_of_other_difficulty_sharing_no_class(tmp_pa
         widths = [float(w) for _, _, _, w, _ in labels]
         sizes[domain] = (len(labels) / 8, min(widths), max(widths))
     assert sizes["crowd"][0] > 2 * sizes["signs"][0]  # more objects an image
-    assert sizes["crowd"][2] < 0.2 < 0.3 < sizes["signs"][1]  # and far smaller ones
+    assert sizes["crowd"][2] < 0.25 < 0.3 < sizes["signs"][1]  # and far smaller ones
 
 
 def test_an_unknown_domain_is_refused_naming_the_key(tmp_path: Path) -> None:
