@@ -177,7 +177,8 @@ def build_subset(dataset: Dataset, dest: Path, fraction: float, seed: int,
 def resolve(data: str, cache_dir: Path, shapes: dict[str, Any]) -> Dataset:
     """`data=`: `shapes`, a local data.yaml, or an Ultralytics dataset name (downloaded online)."""
     if data == "shapes":
-        from sweep.data.shapes import DOMAINS, ensure_shapes
+        from sweep.data.domains import DOMAINS
+        from sweep.data.shapes import ensure_shapes
 
         domain = shapes.get("domain", "shapes")
         if domain not in DOMAINS:

@@ -19,7 +19,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sweep.data.shapes import STARTER_CLASS_NAMES, ensure_shapes
+from sweep.data.domains import STARTER_CLASS_NAMES
+from sweep.data.shapes import ensure_shapes
 from sweep.run.training import all_cores, train
 
 log = logging.getLogger(__name__)
