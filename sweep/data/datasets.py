@@ -174,17 +174,9 @@ def build_subset(dataset: Dataset, dest: Path, fraction: float, seed: int,
     return build_tree(dataset, dest, train, val), len(train), len(val)
 
 
-def resolve(data: str, cache_dir: Path, shapes: dict[str, Any]) -> Dataset:
-    """`data=`: `shapes`, a local data.yaml, or an Ultralytics dataset name (downloaded online)."""
-    if data == "shapes":
-        from sweep.data.domains import DOMAINS
-        from sweep.data.shapes import ensure_shapes
-
-        domain = shapes.get("domain", "shapes")
-        if domain not in DOMAINS:
-            raise ConfigError("shapes.domain", domain, "not one of sweep's synthetic domains",
-                              f"use one of {sorted(DOMAINS)}")
-        return load_dataset(ensure_shapes(cache_dir, **shapes))
+def resolve(data: str) -> Dataset:
+    """`data=` other than `shapes` (sweep.data.shapes): a local data.yaml, or an Ultralytics
+    dataset name (downloaded online)."""
     path = Path(data).expanduser()
     if path.is_file():
         return load_dataset(path)

@@ -8,10 +8,12 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
 
+from sweep.core.errors import ConfigError
 from sweep.data.domains import DOMAINS, draw_image
 
 _VERSION = 1  # bump when the drawing changes, so stale caches are not reused
@@ -53,3 +55,12 @@ def ensure_shapes(cache_dir: Path, train_images: int, val_images: int, imgsz: in
     except OSError:  # another process won the race: use its copy
         shutil.rmtree(tmp, ignore_errors=True)
     return yaml_path
+
+
+def shapes_data(cache_dir: Path, settings: dict[str, Any]) -> Path:
+    """`data=shapes`: the `shapes` section's dataset (its domain checked first), made once."""
+    domain = settings.get("domain", "shapes")
+    if domain not in DOMAINS:
+        raise ConfigError("shapes.domain", domain, "not one of sweep's synthetic domains",
+                          f"use one of {sorted(DOMAINS)}")
+    return ensure_shapes(cache_dir, **settings)

@@ -28,6 +28,7 @@ from sweep.core.text import parse_seconds
 from sweep.data import datasets
 from sweep.data.label_cache import SCAN_FILE, held, save_scans
 from sweep.data.labels import scan_labels
+from sweep.data.shapes import shapes_data
 from sweep.pruning.policy import waits_for_stall
 from sweep.run.devices import check_devices, worker_devices
 from sweep.run.starter import describe, starter_weights
@@ -86,7 +87,10 @@ def prepare(cfg: DictConfig, choices: Mapping[str, Any], overrides: Sequence[str
 
 def dataset_of(cfg: DictConfig) -> datasets.Dataset:
     """`data=` resolved (the built-in set generated into paths.cache once)."""
-    return datasets.resolve(cfg.data, Path(cfg.paths.cache).expanduser(), plain(cfg.shapes))
+    if cfg.data == "shapes":
+        return datasets.load_dataset(shapes_data(Path(cfg.paths.cache).expanduser(),
+                                                 plain(cfg.shapes)))
+    return datasets.resolve(cfg.data)
 
 
 def config_for(cfg: DictConfig, dataset: datasets.Dataset | None = None) -> dict[str, Any]:

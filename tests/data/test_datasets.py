@@ -85,9 +85,3 @@ def test_label_path_rule() -> None:
     assert datasets.label_for(Path("/d/images/train/a.jpg")) == Path("/d/labels/train/a.txt")
     assert datasets.label_for(Path("/images/x/images/v/b.png")) == Path(
         "/images/x/labels/v/b.txt")
-
-
-def test_an_unknown_domain_is_refused_naming_the_key(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"shapes\.domain.*use one of \['crowd'"):
-        datasets.resolve("shapes", tmp_path, {"train_images": 4, "val_images": 2, "imgsz": 64,
-                                              "seed": 0, "domain": "circles"})

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from sweep.core.errors import ConfigError
 from sweep.data import datasets
 from sweep.data.domains import DOMAINS
-from sweep.data.shapes import ensure_shapes
+from sweep.data.shapes import ensure_shapes, shapes_data
 
 
 def test_the_starter_domain_shares_no_class_and_no_background_with_shapes(tmp_path: Path) -> None:
@@ -45,3 +48,9 @@ def test_crowd_and_signs_are_targets_of_other_difficulty_sharing_no_class(tmp_pa
         sizes[domain] = (len(labels) / 8, min(widths), max(widths))
     assert sizes["crowd"][0] > 2 * sizes["signs"][0]  # more objects an image
     assert sizes["crowd"][2] < 0.25 < 0.3 < sizes["signs"][1]  # and far smaller ones
+
+
+def test_an_unknown_domain_is_refused_naming_the_key(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"shapes\.domain.*use one of \['crowd'"):
+        shapes_data(tmp_path, {"train_images": 4, "val_images": 2, "imgsz": 64, "seed": 0,
+                               "domain": "circles"})
