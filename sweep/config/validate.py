@@ -16,88 +16,26 @@ from sweep.config.objectives import objectives_problem
 from sweep.config.plain import plain
 from sweep.config.relative import check_relative, is_relative, plain_entries
 from sweep.config.space import to_distributions
+from sweep.config.train_args import (
+    RESERVED,
+    check_arg_value,
+    check_models,
+    check_optimizer,
+    train_args,
+)
 from sweep.core.errors import ConfigError
 from sweep.core.results import METRICS
 from sweep.core.text import parse_seconds
-
-# Train arguments that sweep itself sets per trial/finalist; a user setting them would be ignored.
-RESERVED = {"data": "data=", "model": "model=", "epochs": "trial.epochs / final.epochs",
-            "fraction": "trial.fraction / final.fraction", "patience": "trial.patience",
-            "project": "paths.root", "name": "study.name", "device": "workers.devices",
-            "exist_ok": None, "resume": None, "val": None, "save": None, "mode": None}
-OPTIMIZERS = ("Adam", "Adamax", "AdamW", "NAdam", "RAdam", "RMSprop", "SGD", "MuSGD")
-
-
-def _train_args() -> dict[str, Any]:
-    from ultralytics.cfg import DEFAULT_CFG_DICT
-
-    return dict(DEFAULT_CFG_DICT)
-
-
-# Ranges that Ultralytics' own check_cfg leaves out (it checks types, fractions and a few
-# minimums): values it would take and then fail on, or silently misuse, mid-sweep.
-AT_LEAST = {"imgsz": 1, "workers": 0, "warmup_epochs": 0, "close_mosaic": 0, "box": 0, "cls": 0,
-            "dfl": 0, "save_period": -1, "time": 0}
-CACHE_VALUES = (True, False, "ram", "disk")
-
-
-def _range_problem(arg: str, value: Any) -> str | None:
-    """Why `value` is out of range for Ultralytics' `arg`, or None."""
-    number = isinstance(value, int | float) and not isinstance(value, bool)
-    if arg in AT_LEAST and number and value < AT_LEAST[arg]:
-        return f"must be >= {AT_LEAST[arg]}"
-    if arg == "batch" and number and not (value == -1 or 0 < value < 1 or value >= 1):
-        return "must be >= 1 (images), -1 (AutoBatch) or a fraction of GPU memory in (0, 1)"
-    if arg == "batch" and number and value > 1 and value != int(value):
-        return "must be a whole number of images (or a fraction in (0, 1))"
-    if arg == "cache" and value not in CACHE_VALUES:
-        return "must be true, false, ram or disk"
-    return None
-
-
-def _check_arg_value(key: str, arg: str, value: Any) -> None:
-    """Ask Ultralytics' own checker whether `arg=value` is a valid train argument value, then
-    check the ranges it leaves out."""
-    from ultralytics.cfg import check_cfg
-
-    try:
-        check_cfg({arg: value}, hard=True)
-    except (TypeError, ValueError) as err:
-        raise ConfigError(key, value, str(err).rstrip("."),
-                          f"give {key} a value Ultralytics accepts for '{arg}'") from err
-    problem = _range_problem(arg, value)
-    if problem:
-        raise ConfigError(key, value, problem, f"give {key} a value in range")
-
-
-def _check_optimizer(key: str, value: Any) -> None:
-    valid = {o.lower() for o in OPTIMIZERS}
-    if str(value).lower() == "auto":
-        raise ConfigError(key, value, "optimizer=auto makes Ultralytics ignore lr0 and momentum",
-                          f"name optimizers explicitly, e.g. one of {list(OPTIMIZERS)}")
-    if str(value).lower() not in valid:
-        raise ConfigError(key, value, "unknown optimizer", f"use one of {list(OPTIMIZERS)}")
-
-
-def _check_models(spec: Any) -> None:
-    """`space.model`: the model scale searched, as choices of weights or architectures (each
-    resolved, and starter weights made where they stand in, by sweep.pipeline.prepare)."""
-    choices = spec.get("choices") if isinstance(spec, Mapping) else None
-    if not choices or not all(isinstance(c, str) and c.endswith((".pt", ".yaml", ".yml"))
-                              for c in choices):
-        raise ConfigError("space.model", spec, "must be choices of weights (.pt) or "
-                          "architectures (.yaml)",
-                          "set +space.model={choices:[yolo11n.pt,yolo11s.pt]}")
 
 
 def validate_space(space: Mapping[str, Any]) -> None:
     """Keys are Ultralytics train arguments sweep does not set itself (and `model`, the scale
     searched); values are in range."""
-    args = _train_args()
+    args = train_args()
     for name in space:
         key = f"space.{name}"
         if name == "model":
-            _check_models(space[name])
+            check_models(space[name])
             continue
         if name in RESERVED:
             where = RESERVED[name]
@@ -112,7 +50,7 @@ def validate_space(space: Mapping[str, Any]) -> None:
             check_relative(name, space[name], args[name])
             for bound in ("low", "high"):
                 if space[name].get(bound) is not None:
-                    _check_arg_value(f"{key}.{bound}", name, space[name][bound])
+                    check_arg_value(f"{key}.{bound}", name, space[name][bound])
     for name, dist in to_distributions(plain_entries(space)).items():
         values = (list(dist.choices) if hasattr(dist, "choices")
                   else [dist.low, dist.high])  # type: ignore[attr-defined]
@@ -120,13 +58,13 @@ def validate_space(space: Mapping[str, Any]) -> None:
             if name == "model":
                 continue
             if name == "optimizer":
-                _check_optimizer(f"space.{name}", value)
+                check_optimizer(f"space.{name}", value)
             else:
-                _check_arg_value(f"space.{name}", name, value)
+                check_arg_value(f"space.{name}", name, value)
 
 
 def validate_train(train: Mapping[str, Any]) -> None:
-    args = _train_args()
+    args = train_args()
     for name, value in train.items():
         key = f"train.{name}"
         if name in RESERVED:
@@ -137,9 +75,9 @@ def validate_train(train: Mapping[str, Any]) -> None:
             raise ConfigError(key, value, "not an Ultralytics train argument",
                               f"remove it with ~{key}; see `yolo cfg` for the valid names")
         if name == "optimizer":
-            _check_optimizer(key, value)
+            check_optimizer(key, value)
         else:
-            _check_arg_value(key, name, value)
+            check_arg_value(key, name, value)
 
 
 def _true_or_false(key: str, value: Any, why: str = "") -> None:
@@ -168,7 +106,7 @@ def _read_by_others(cfg: DictConfig) -> None:
     _positive_int("study.n_trials", cfg.study.n_trials)
     _positive_int("trial.epochs", cfg.trial.epochs)
     if "seed" in cfg.train:
-        _check_arg_value("train.seed", "seed", cfg.train.seed)
+        check_arg_value("train.seed", "seed", cfg.train.seed)
 
 
 def _unresolvable(cfg: DictConfig, err: Exception) -> ConfigError:
