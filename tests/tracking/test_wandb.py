@@ -206,7 +206,8 @@ def test_a_worker_set_up_first_still_puts_trial_runs_in_the_sweeps_project(
     though the trial ended before its first epoch."""
     import wandb
 
-    from sweep.tracking.wandb.mirror import SWEEP_ENV, TrialMirror
+    from sweep.tracking.wandb.mirror import TrialMirror
+    from sweep.tracking.wandb.sweep_join import SWEEP_ENV
 
     wandb.teardown()
     for name in ("WANDB_PROJECT", "WANDB_ENTITY", "WANDB_SWEEP_ID"):

@@ -12,6 +12,7 @@ from sweep.core import stop_request
 from sweep.core.events import TrackerUnreachable
 from sweep.core.record import Attr, Stop
 from sweep.tracking.wandb.reach import MODE_ENV, MODES, resolve_mode, say
+from sweep.tracking.wandb.sweep_join import sweep_environment, trials_sweep
 from sweep.tracking.wandb.trial_summary import trial_summary
 from sweep.wandb_sweeps.export import AGENT_RUN_ENV
 from sweep.wandb_sweeps.sweep_ids import parse_sweep
@@ -21,8 +22,6 @@ if TYPE_CHECKING:
 
     from sweep.config.plan import Plan
 
-# The W&B sweep the study's trial runs join (tracking.wandb.sweep), settled in the main process.
-SWEEP_ENV = "SWEEP_WANDB_SWEEP_ID"
 # wandb's own folders, which default to HOME (~/.local/share/wandb for staged artifacts, a copy
 # of the finalist's best.pt; ~/.cache/wandb): under the study's wandb folder instead, so that a
 # copied or kept study folder has what `wandb sync` needs and HOME keeps nothing of a sweep.
@@ -112,7 +111,7 @@ class TrialMirror:
         self.runs_dir.mkdir(parents=True, exist_ok=True)
         where: dict[str, Any] = {"project": self.settings["project"],
                                  "entity": self.settings.get("entity")}
-        if self._sweep_environment(sweep_id):
+        if sweep_environment(sweep_id, self.settings):
             where = {}
         path = parse_sweep(sweep_id) if sweep_id else None
         extra: dict[str, Any] = {"sweep_id": path.id} if path is not None else {}
@@ -154,30 +153,6 @@ class TrialMirror:
             say(message)
         self._held = None
 
-    def _sweep_environment(self, sweep_id: str | None) -> bool:
-        """Whether a run joins a W&B sweep (`sweep_id`, or the agent's); if so, the sweep's
-        project and entity set where wandb reads them for a sweep's runs: the environment, read
-        once, when wandb is set up in the process."""
-        path = parse_sweep(sweep_id) if sweep_id else None
-        if path is not None and path.project:  # the sweep's project (and entity) hold its runs
-            os.environ["WANDB_PROJECT"] = path.project
-            if path.entity:
-                os.environ["WANDB_ENTITY"] = path.entity
-        if not (sweep_id or os.environ.get("WANDB_SWEEP_ID")):
-            return False
-        # an agent set these for its runs; ours are set the same way
-        os.environ.setdefault("WANDB_PROJECT", str(self.settings["project"]))
-        if self.settings.get("entity"):
-            os.environ.setdefault("WANDB_ENTITY", str(self.settings["entity"]))
-        return True
-
-    def _trials_sweep(self, candidate_of: Any = None) -> str | None:
-        """The W&B sweep this process's trial runs join: a W&B sweep's runs are its low-fidelity
-        trials, so a full-size race candidate joins none."""
-        if candidate_of is not None or self.plan.race_of:
-            return None
-        return os.environ.get(SWEEP_ENV) or None
-
     def _optuna(self, number: int | None) -> dict[str, Any]:
         cfg = self.plan.config
         return {"study": self.plan.study_name, "trial": number,
@@ -191,7 +166,8 @@ class TrialMirror:
         if self.mode != "disabled":
             import wandb
 
-            self._sweep_environment(self._trials_sweep())  # before wandb reads it, once
+            # before wandb reads the environment, once
+            sweep_environment(trials_sweep(self.plan.race_of), self.settings)
             wandb.setup()
 
     def on_trial_start(self, trial: optuna.Trial, info: dict[str, Any]) -> None:
@@ -215,7 +191,7 @@ class TrialMirror:
             ("race", f"race-{int(candidate_of):04d}")
         if Attr.REPEAT_OF in trial.user_attrs:  # its second training (sweep.finalist.confirm)
             name += f"-seed-{trial.user_attrs.get(Attr.TRAINING_SEED)}"
-        sweep_id = self._trials_sweep(candidate_of)
+        sweep_id = trials_sweep(self.plan.race_of, candidate_of)
         run: dict[str, Any] = dict(job_type=job_type, name=name, config=config, notes=notes,
                                    sweep_id=sweep_id)
         if self.agent_run:

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 from sweep.config.objectives import ONE_METRIC, is_multi_objective
 from sweep.core.record import WANDB_SWEEP_ATTR as SWEEP_ATTR
 from sweep.core.results import results_history
-from sweep.tracking.wandb.mirror import SWEEP_ENV, TrialMirror, parameters
+from sweep.tracking.wandb.mirror import TrialMirror, parameters
 from sweep.tracking.wandb.reach import MODE_ENV, resolve_mode, say, within
+from sweep.tracking.wandb.sweep_join import SWEEP_ENV
 from sweep.wandb_sweeps.sweep_ids import parse_sweep
 
 if TYPE_CHECKING:
