@@ -169,6 +169,9 @@ class Domain:
     side: tuple[int, int]     # the image side divided by these: [size // a, size // b)
     background: Callable[[np.random.Generator, int], np.ndarray]
     draw: Draw
+    # bumped when this domain's drawing changes: its cached folders are then made again
+    # (sweep.data.shapes); 1 leaves the folder names of before versions existed
+    version: int = 1
 
 
 # `shapes` is the embedded default; `starter` is where starter weights are pretrained
@@ -181,7 +184,7 @@ DOMAINS = {
     "starter": Domain(("ring", "cross", "bar", "star"), (1, 5), (6, 3),
                       _starter_background, _draw_starter),
     "crowd": Domain(("pentagon", "hexagon", "ellipse", "chevron"), (3, 8), (7, 4),
-                    _crowd_background, _draw_crowd),
+                    _crowd_background, _draw_crowd, version=2),
     "signs": Domain(("arrow", "diamond"), (1, 3), (3, 2), _signs_background, _draw_signs),
 }
 STARTER_CLASS_NAMES = DOMAINS["starter"].names

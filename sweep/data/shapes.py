@@ -30,6 +30,8 @@ def ensure_shapes(cache_dir: Path, train_images: int, val_images: int, imgsz: in
                                  "imgsz": imgsz, "seed": seed}
     if domain != "shapes":  # the `shapes` folders keep the names they had before domains
         params["domain"] = domain
+    if DOMAINS[domain].version != 1:
+        params["drawing"] = DOMAINS[domain].version
     digest = hashlib.sha1(json.dumps(params, sort_keys=True).encode()).hexdigest()[:10]
     root = cache_dir / f"{domain}-{digest}"
     yaml_path = root / "data.yaml"

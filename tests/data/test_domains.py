@@ -40,6 +40,8 @@ def test_crowd_and_signs_are_targets_of_other_difficulty_sharing_no_class(tmp_pa
     for domain, classes in (("crowd", 4), ("signs", 2)):
         dataset = datasets.load_dataset(ensure_shapes(tmp_path, 6, 2, 96, 1, domain=domain))
         assert len(dataset.names) == classes
+        # a redrawn domain is made again, not read from a cache of its old drawing
+        assert ('"drawing": 2' in dataset.yaml_path.read_text()) == (domain == "crowd")
         labels = [line.split() for p in dataset.yaml_path.parent.rglob("labels/*/*.txt")
                   for line in p.read_text().splitlines()]
         assert all(0 <= int(c) < classes and 0 < float(w) <= 1 and 0 < float(h) <= 1
