@@ -56,6 +56,17 @@ class Stop:
     STOPPED_ON_WANDB_PAGE = "stopped from its W&B run page"   # "Stop run": the user's word
 
 
+class SearchStop:
+    """Why the search stopped starting trials (summary.json `stopped_by`; None there: it was
+    interrupted before any of these)."""
+
+    N_TRIALS = "n_trials"
+    MAX_FAILURES = "max_failures"   # workers.max_failures trials failed in this run
+    TIMEOUT = "timeout"             # study.timeout
+    BUDGET = "budget"               # another trial would eat into what the finale needs
+    WORKER_CRASH = "worker_crash"   # a worker process died and could not be replaced
+
+
 # The constraint an infeasible (out-of-memory) trial carries > 0 (Optuna's constraints).
 OOM_CONSTRAINT = "out_of_memory"
 # With study.max_latency_ms: the trial's latency above it, in ms (> 0: infeasible).

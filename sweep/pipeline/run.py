@@ -19,6 +19,7 @@ from sweep.config.sizes import sizes_reason
 from sweep.config.space import to_distributions
 from sweep.core.events import Callbacks
 from sweep.core.optuna_api import storage_of
+from sweep.core.record import SearchStop
 from sweep.core.secrets import redact
 from sweep.finalist.decide import finalize
 from sweep.finalist.race_result import pareto_summary, race_summary
@@ -61,7 +62,7 @@ def run(cfg: DictConfig, choices: Mapping[str, Any], console: Console | None = N
     phases["search"] = time.time()
     stopped_by = None if only else search(plan, study, console, len(dataset.names), callbacks)
     phases["searched"] = time.time()
-    code = 1 if stopped_by == "worker_crash" else 0
+    code = 1 if stopped_by == SearchStop.WORKER_CRASH else 0
     if stopped_by is None and not only:
         finished = counts(study)
         console.print(f"stopped before study.n_trials={config['study']['n_trials']}: "
@@ -69,7 +70,7 @@ def run(cfg: DictConfig, choices: Mapping[str, Any], console: Console | None = N
                       f"{Path(plan.study_dir) / 'workers'}; re-run the same command to resume",
                       style="red", markup=False, soft_wrap=True)
         code = 1
-    if stopped_by == "max_failures":
+    if stopped_by == SearchStop.MAX_FAILURES:
         console.print(f"stopped: workers.max_failures={config['workers']['max_failures']} "
                       f"reached. {failure_hint(study, plan.run_id)}", style="red", markup=False,
                       soft_wrap=True)

@@ -14,7 +14,7 @@ from sweep.config.objectives import is_multi_objective
 from sweep.config.plan import Plan
 from sweep.config.space import to_distributions
 from sweep.core.events import Callbacks
-from sweep.core.record import Attr
+from sweep.core.record import Attr, SearchStop
 from sweep.run.devices import worker_devices
 from sweep.run.supervisor import run_workers
 from sweep.study.orphans import close_orphans
@@ -50,7 +50,7 @@ def search(plan: Plan, study: optuna.Study, console: Console, dataset_classes: i
     if plan.config["study"]["baseline"]:
         enqueue_baseline(plan, study, dataset_classes)
     reason = stop_reason(study, plan)
-    if reason == "n_trials":
+    if reason == SearchStop.N_TRIALS:
         console.print(f"study already has {plan.config['study']['n_trials']} finished trials "
                       "(raise study.n_trials to search more)")
         return reason
@@ -58,7 +58,7 @@ def search(plan: Plan, study: optuna.Study, console: Console, dataset_classes: i
     console.print(f"searching with {len(devices)} worker(s) on {', '.join(devices)}; "
                   f"worker logs in {study_dir / 'workers'}")
     if not run_workers(plan, study, devices, console, "stopped", callbacks):
-        return "worker_crash"
+        return SearchStop.WORKER_CRASH
     return stop_reason(study, plan)
 
 

@@ -10,7 +10,7 @@ import optuna
 from optuna.trial import TrialState
 
 from sweep.config.plan import Plan
-from sweep.core.record import Attr
+from sweep.core.record import Attr, SearchStop
 from sweep.study.budget import another_trial_fits
 
 
@@ -21,14 +21,14 @@ def stop_reason(study: optuna.Study, plan: Plan) -> str | None:
     taken = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING)
     counted = [t for t in trials if t.state in taken and not t.user_attrs.get(Attr.NOT_TRAINED)]
     if len(counted) >= cfg["study"]["n_trials"]:
-        return "n_trials"
+        return SearchStop.N_TRIALS
     failures = sum(t.state == TrialState.FAIL and t.user_attrs.get(Attr.RUN_ID) == plan.run_id
                    for t in trials)
     if failures >= cfg["workers"]["max_failures"]:
-        return "max_failures"
+        return SearchStop.MAX_FAILURES
     if plan.deadline is not None and time.time() >= plan.deadline:
-        return "timeout"
+        return SearchStop.TIMEOUT
     if plan.budget and not plan.race_of and not another_trial_fits(
             trials, cfg, plan.budget, plan.run_id, time.time()):
-        return "budget"
+        return SearchStop.BUDGET
     return None
