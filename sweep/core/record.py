@@ -67,6 +67,27 @@ class SearchStop:
     WORKER_CRASH = "worker_crash"   # a worker process died and could not be replaced
 
 
+class RunSummary:
+    """A trial run's W&B summary, as sweep.tracking.wandb.trial_summary writes it and
+    sweep.wandb_sweeps.importing reads it back: its keys, and the states W&B's tables show."""
+
+    STATE = "state"
+    BEST_VALUE = "best_value"
+    EPOCHS_RUN = "epochs_run"
+    WALL_TIME_S = "wall_time_s"
+    DEVICE = "device"
+    STOP_REASON = "stop_reason"
+    LATENCY_MS = "latency_ms"
+    FAIL_REASON = "fail_reason"
+    PRUNED_AT_EPOCH = "pruned_at_epoch"
+    RESULT = "result"
+    # the states (STATE's values)
+    COMPLETE = "complete"
+    PRUNED = "pruned"
+    FAILED = "failed"
+    OUT_OF_MEMORY = "out_of_memory"   # infeasible: its value is not a result
+
+
 # The constraint an infeasible (out-of-memory) trial carries > 0 (Optuna's constraints).
 OOM_CONSTRAINT = "out_of_memory"
 # With study.max_latency_ms: the trial's latency above it, in ms (> 0: infeasible).

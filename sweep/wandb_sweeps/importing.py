@@ -23,6 +23,7 @@ from optuna.trial import FrozenTrial, TrialState
 
 from sweep.core.errors import ConfigError
 from sweep.core.record import Attr, Stop, worst_value
+from sweep.core.record import RunSummary as S
 from sweep.study.closing import constraints
 from sweep.study.storage import claim_lock
 from sweep.wandb_sweeps.export import PARAM_PREFIX
@@ -32,8 +33,8 @@ from sweep.wandb_sweeps.values import trial_params
 LABEL = "wandb-import"
 RUNNING = ("running", "pending", "preempting", "preempted")
 # sweep's own summary `state` (sweep.tracking.wandb.mirror): how the trial ended
-SWEEP_STATES = {"complete": TrialState.COMPLETE, "pruned": TrialState.PRUNED,
-                "failed": TrialState.FAIL, "out_of_memory": TrialState.COMPLETE}
+SWEEP_STATES = {S.COMPLETE: TrialState.COMPLETE, S.PRUNED: TrialState.PRUNED,
+                S.FAILED: TrialState.FAIL, S.OUT_OF_MEMORY: TrialState.COMPLETE}
 # W&B's run states, for runs another program made
 WANDB_STATES = {"finished": TrialState.COMPLETE, "killed": TrialState.PRUNED,
                 "crashed": TrialState.FAIL, "failed": TrialState.FAIL}
@@ -91,11 +92,11 @@ def trial_of_run(run: Any, sweep: SweepPath, distributions: Mapping[str, BaseDis
     params = trial_params(distributions, values)
     curve = _curve(run, metric)
     summary = dict(run.summary)
-    ours = summary.get("state") in SWEEP_STATES
-    state = SWEEP_STATES[summary["state"]] if ours else WANDB_STATES[str(run.state)]
+    ours = summary.get(S.STATE) in SWEEP_STATES
+    state = SWEEP_STATES[summary[S.STATE]] if ours else WANDB_STATES[str(run.state)]
     final = summary.get(metric)
     value: float | None = None
-    out_of_memory = ours and summary["state"] == "out_of_memory"
+    out_of_memory = ours and summary[S.STATE] == S.OUT_OF_MEMORY
     if out_of_memory:
         value = worst_value(direction)
     elif state == TrialState.COMPLETE:
@@ -105,18 +106,18 @@ def trial_of_run(run: Any, sweep: SweepPath, distributions: Mapping[str, BaseDis
             state = TrialState.FAIL  # finished without the metric: nothing to rank
     elif state == TrialState.PRUNED and curve:
         value = curve[max(curve)]
-    stop = summary.get("stop_reason") if ours else None
+    stop = summary.get(S.STOP_REASON) if ours else None
     stop = stop or {TrialState.COMPLETE: Stop.COMPLETED, TrialState.PRUNED: Stop.STOPPED_BY_WANDB,
                     TrialState.FAIL: Stop.FAILED}[state]
     attrs: dict[str, Any] = {Attr.WORKER: LABEL, Attr.WANDB_RUN_ID: str(run.id),
                              Attr.WANDB_URL: str(run.url), Attr.WANDB_SWEEP_ID: sweep.id,
                              Attr.STOP_REASON: stop, Attr.EPOCHS_RUN: len(curve)}
-    latency = summary.get("latency_ms")
+    latency = summary.get(S.LATENCY_MS)
     if state == TrialState.COMPLETE and isinstance(latency, int | float) \
             and not isinstance(latency, bool):
         attrs[Attr.LATENCY_MS] = float(latency)
     if state == TrialState.FAIL or out_of_memory:
-        attrs[Attr.FAIL_REASON] = str(summary.get("fail_reason") or
+        attrs[Attr.FAIL_REASON] = str(summary.get(S.FAIL_REASON) or
                                       f"W&B run {run.state} without {metric}")
     return optuna.trial.create_trial(
         state=state, value=value, params=params, distributions=dict(distributions),

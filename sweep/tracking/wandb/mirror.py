@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sweep.core import stop_request
 from sweep.core.events import TrackerUnreachable
-from sweep.core.record import Attr, Stop
+from sweep.core.record import Attr, RunSummary, Stop
 from sweep.tracking.wandb.reach import MODE_ENV, MODES, resolve_mode, say
 from sweep.tracking.wandb.sweep_join import sweep_environment, trials_sweep
 from sweep.tracking.wandb.trial_summary import trial_summary
@@ -243,4 +243,4 @@ class TrialMirror:
         summary = trial_summary(frozen, self.plan.config["study"]["metric"],
                                 self.plan.config["study"]["direction"] == "maximize")
         run.summary.update(summary)
-        run.finish(exit_code=1 if summary["state"] == "failed" else 0)
+        run.finish(exit_code=1 if summary[RunSummary.STATE] == RunSummary.FAILED else 0)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from sweep.config.objectives import ONE_METRIC, is_multi_objective
 from sweep.core.record import WANDB_SWEEP_ATTR as SWEEP_ATTR
+from sweep.core.record import RunSummary
 from sweep.core.results import results_history
 from sweep.tracking.wandb.mirror import TrialMirror, parameters
 from sweep.tracking.wandb.reach import MODE_ENV, resolve_mode, say, within
@@ -134,10 +135,12 @@ class WandbMirror(TrialMirror):
             next_step = history[-1][0] + 1 if history else 0
             run.log({f"plots/{p.stem}": wandb.Image(str(p)) for p in plots}, step=next_step)
         run.summary.update({**record.get("metrics", {}), "value": record.get("value"),
-                            "state": "complete", "wall_time_s": record.get("wall_time_s"),
-                            "device": record.get("device"), "epochs": record.get("epochs"),
+                            RunSummary.STATE: RunSummary.COMPLETE,
+                            RunSummary.WALL_TIME_S: record.get("wall_time_s"),
+                            RunSummary.DEVICE: record.get("device"),
+                            "epochs": record.get("epochs"),
                             "train_images": record.get("train_images"),
-                            "latency_ms": record.get("latency_ms")})
+                            RunSummary.LATENCY_MS: record.get("latency_ms")})
         weights = Path(record["weights"])
         if weights.is_file():
             artifact = wandb.Artifact(_artifact_name(plan.study_name), type="model",

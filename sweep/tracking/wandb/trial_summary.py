@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 from sweep.core.optuna_api import value_of
 from sweep.core.record import OOM_CONSTRAINT, Attr
+from sweep.core.record import RunSummary as S
 
 if TYPE_CHECKING:
     import optuna
 
-STATES = {"COMPLETE": "complete", "PRUNED": "pruned", "FAIL": "failed"}
+STATES = {"COMPLETE": S.COMPLETE, "PRUNED": S.PRUNED, "FAIL": S.FAILED}
 
 
 def trial_summary(frozen: optuna.trial.FrozenTrial, metric: str, maximize: bool
@@ -23,22 +24,22 @@ def trial_summary(frozen: optuna.trial.FrozenTrial, metric: str, maximize: bool
         (max(values) if maximize else min(values)) if values else None)
     state = STATES.get(frozen.state.name, frozen.state.name.lower())
     if frozen.constraints.get(OOM_CONSTRAINT, 0.0) > 0:
-        state = "out_of_memory"  # infeasible: its value is not a result
+        state = S.OUT_OF_MEMORY
     summary: dict[str, Any] = {
-        "state": state, "best_value": best,
+        S.STATE: state, S.BEST_VALUE: best,
         # the sweep metric's final value, what W&B's sweep (bayes, charts) reads: the trial's
         # best epoch, as Optuna records it
-        metric: best if state != "out_of_memory" else None,
-        "epochs_run": attrs.get(Attr.EPOCHS_RUN),
-        "wall_time_s": attrs.get(Attr.WALL_TIME_S), "device": attrs.get(Attr.DEVICE),
-        "stop_reason": attrs.get(Attr.STOP_REASON), "latency_ms": attrs.get(Attr.LATENCY_MS)}
-    if state == "pruned":
+        metric: best if state != S.OUT_OF_MEMORY else None,
+        S.EPOCHS_RUN: attrs.get(Attr.EPOCHS_RUN),
+        S.WALL_TIME_S: attrs.get(Attr.WALL_TIME_S), S.DEVICE: attrs.get(Attr.DEVICE),
+        S.STOP_REASON: attrs.get(Attr.STOP_REASON), S.LATENCY_MS: attrs.get(Attr.LATENCY_MS)}
+    if state == S.PRUNED:
         epoch = max(frozen.intermediate_values) if frozen.intermediate_values else None
-        summary["pruned_at_epoch"] = epoch
-        summary["result"] = f"pruned at epoch {epoch}"
-    elif state in ("failed", "out_of_memory"):
-        summary["fail_reason"] = attrs.get(Attr.FAIL_REASON)
-        summary["result"] = f"failed: {attrs.get(Attr.FAIL_REASON)}"
+        summary[S.PRUNED_AT_EPOCH] = epoch
+        summary[S.RESULT] = f"pruned at epoch {epoch}"
+    elif state in (S.FAILED, S.OUT_OF_MEMORY):
+        summary[S.FAIL_REASON] = attrs.get(Attr.FAIL_REASON)
+        summary[S.RESULT] = f"failed: {attrs.get(Attr.FAIL_REASON)}"
     else:
-        summary["result"] = state
+        summary[S.RESULT] = state
     return summary
