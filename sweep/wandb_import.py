@@ -25,8 +25,8 @@ def import_command(sweep_text: str, cfg: DictConfig) -> int:
     from sweep.pipeline.prepare import config_for
     from sweep.study.naming import study_location, study_name
     from sweep.study.open import open_study
-    from sweep.tracking.wandb.reach import NO_KEY, unreachable
     from sweep.wandb_sweeps.importing import import_sweep
+    from sweep.wandb_sweeps.reach import NO_KEY, unreachable
 
     try:
         sweep = parse_sweep(sweep_text)

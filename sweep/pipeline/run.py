@@ -34,6 +34,7 @@ from sweep.study.budget import Finale
 from sweep.study.naming import artifact_dir
 from sweep.study.open import open_study
 from sweep.study.queries import best_trial, counts
+from sweep.wandb_sweeps.importing import import_wandb_sweep
 
 
 def run(cfg: DictConfig, choices: Mapping[str, Any], console: Console | None = None,
@@ -88,30 +89,6 @@ def run(cfg: DictConfig, choices: Mapping[str, Any], console: Console | None = N
         code = code or 1
     return code
 
-
-def import_wandb_sweep(plan: Plan, study: optuna.Study, console: Console) -> None:
-    """final.only=true with tracking.wandb.sweep=<id>: the W&B sweep's finished runs join the
-    study first when W&B answers (sweep.wandb_sweeps.importing), so the best of the whole
-    sweep is retrained; otherwise one line says the study's own trials decide."""
-    settings = (plan.config.get("tracking") or {}).get("wandb") or {}
-    chosen = settings.get("sweep")
-    if chosen in (None, "auto") or settings.get("mode") == "disabled":
-        return
-    from sweep.tracking.wandb.reach import unreachable
-    from sweep.wandb_sweeps.importing import import_sweep
-    from sweep.wandb_sweeps.sweep_ids import parse_sweep
-
-    sweep = parse_sweep(str(chosen))
-    why = unreachable()
-    if why is not None:
-        console.print(f"W&B sweep {sweep} not imported: {why}; the study's own trials decide "
-                      "(python -m sweep.wandb_import imports it later)", style="yellow",
-                      markup=False, soft_wrap=True)
-        return
-    done = import_sweep(plan.config, study, plan.storage_url, sweep,
-                        lambda line: console.print(line, style="yellow", markup=False,
-                                                   soft_wrap=True))
-    console.print(done.line(str(sweep)), markup=False, soft_wrap=True)
 
 
 def finish(plan: Plan, study: optuna.Study, finalist: dict[str, Any] | None,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import optuna
 from optuna.distributions import BaseDistribution
@@ -27,8 +27,14 @@ from sweep.core.record import RunSummary as S
 from sweep.study.closing import constraints
 from sweep.study.storage import claim_lock
 from sweep.wandb_sweeps.export import PARAM_PREFIX
-from sweep.wandb_sweeps.sweep_ids import SweepPath
+from sweep.wandb_sweeps.reach import unreachable
+from sweep.wandb_sweeps.sweep_ids import SweepPath, parse_sweep
 from sweep.wandb_sweeps.values import trial_params
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from sweep.config.plan import Plan
 
 LABEL = "wandb-import"
 RUNNING = ("running", "pending", "preempting", "preempted")
@@ -166,3 +172,24 @@ def import_sweep(config: Mapping[str, Any], study: optuna.Study, storage_url: st
     runs = fetch_runs(sweep, key)
     return import_runs(study, storage_url, sweep, to_distributions(config["space"]),
                        config["study"]["metric"], config["study"]["direction"], runs, say)
+
+
+def import_wandb_sweep(plan: Plan, study: optuna.Study, console: Console) -> None:
+    """final.only=true with tracking.wandb.sweep=<id>: the W&B sweep's finished runs join the
+    study first when W&B answers, so the best of the whole sweep is retrained; otherwise one
+    line says the study's own trials decide."""
+    settings = (plan.config.get("tracking") or {}).get("wandb") or {}
+    chosen = settings.get("sweep")
+    if chosen in (None, "auto") or settings.get("mode") == "disabled":
+        return
+    sweep = parse_sweep(str(chosen))
+    why = unreachable()
+    if why is not None:
+        console.print(f"W&B sweep {sweep} not imported: {why}; the study's own trials decide "
+                      "(python -m sweep.wandb_import imports it later)", style="yellow",
+                      markup=False, soft_wrap=True)
+        return
+    done = import_sweep(plan.config, study, plan.storage_url, sweep,
+                        lambda line: console.print(line, style="yellow", markup=False,
+                                                   soft_wrap=True))
+    console.print(done.line(str(sweep)), markup=False, soft_wrap=True)

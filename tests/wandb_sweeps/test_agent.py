@@ -397,8 +397,8 @@ def test_an_agent_trial_from_weights_keeps_ultralytics_early_stop(
         compose_cfg: Compose, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """W&B's early_terminate stops agent trials, not sweep's pruner: from weights, where a
     sweep's own trials hand the early stop to the pruner, an agent trial keeps it."""
+    from sweep.agent import run_agent
     from sweep.pruning.policy import early_stop_patience
-    from sweep.wandb_sweeps.agent import run_agent
 
     weights = tmp_path / "mine.pt"
     weights.write_bytes(b"never loaded: training is replaced below")

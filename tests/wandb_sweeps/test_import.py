@@ -175,7 +175,7 @@ def test_final_only_without_wandb_says_the_studys_trials_decide(
 
     from rich.console import Console
 
-    from sweep.pipeline.run import import_wandb_sweep
+    from sweep.wandb_sweeps.importing import import_wandb_sweep
 
     for name in ("WANDB_API_KEY", "WANDB_IDENTITY_TOKEN_FILE"):
         monkeypatch.delenv(name, raising=False)

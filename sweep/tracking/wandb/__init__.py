@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from sweep.core.errors import ConfigError
 from sweep.core.record import WANDB_SWEEP_ATTR as SWEEP_ATTR
-from sweep.tracking.wandb.reach import MODE_ENV, MODES, base_url, key_configured, resolve_mode, say
 from sweep.tracking.wandb.run_mirror import WandbMirror, study_sweep_id
 from sweep.wandb_sweeps.export import AGENT_RUN_ENV
+from sweep.wandb_sweeps.reach import MODE_ENV, MODES, base_url, key_configured, resolve_mode, say
 from sweep.wandb_sweeps.sweep_ids import FORMS, parse_sweep
 
 if TYPE_CHECKING:

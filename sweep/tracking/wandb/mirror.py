@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 from sweep.core import stop_request
 from sweep.core.events import TrackerUnreachable
 from sweep.core.record import Attr, RunSummary, Stop
-from sweep.tracking.wandb.reach import MODE_ENV, MODES, resolve_mode, say
 from sweep.tracking.wandb.sweep_join import sweep_environment, trials_sweep
 from sweep.tracking.wandb.trial_summary import trial_summary
 from sweep.wandb_sweeps.export import AGENT_RUN_ENV
+from sweep.wandb_sweeps.reach import MODE_ENV, MODES, resolve_mode, say
 from sweep.wandb_sweeps.sweep_ids import parse_sweep
 
 if TYPE_CHECKING:

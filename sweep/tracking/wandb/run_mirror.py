@@ -14,8 +14,8 @@ from sweep.core.record import WANDB_SWEEP_ATTR as SWEEP_ATTR
 from sweep.core.record import RunSummary
 from sweep.core.results import results_history
 from sweep.tracking.wandb.mirror import TrialMirror, parameters
-from sweep.tracking.wandb.reach import MODE_ENV, resolve_mode, say, within
 from sweep.tracking.wandb.sweep_join import SWEEP_ENV
+from sweep.wandb_sweeps.reach import MODE_ENV, resolve_mode, say, within
 from sweep.wandb_sweeps.sweep_ids import parse_sweep
 
 if TYPE_CHECKING:
