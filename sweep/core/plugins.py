@@ -1,27 +1,28 @@
 """Where a sweep's hooks come from, found by module name as a plugin registry finds them: the
-review's (`sweep.review.hooks`), then one tracker per key under `tracking`
-(`tracking.wandb` -> `sweep.tracking.wandb`)."""
+modules under `plugins.hooks` (sweep's review: `sweep.review.hooks`), then one tracker per key
+under `tracking`, in the package `plugins.trackers` (`tracking.wandb` -> `sweep.tracking.wandb`).
+The names are configuration (conf/config.yaml), so this floor names no module above it."""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+from types import ModuleType
 from typing import Any
 
 from sweep.core.errors import ConfigError
 from sweep.core.events import Callbacks
 
-# Hooks every sweep has, before the trackers: the review keeps artifacts with the study.
-BUILTIN_HOOKS = "sweep.review.hooks"
-TRACKERS_PACKAGE = "sweep.tracking"
-
 
 def load_hooks(plan: Any) -> Callbacks:
-    """Every hook of a sweep: the review's, then the trackers' (load_callbacks). `plan`: a
+    """Every hook of a sweep: `plugins.hooks`', then the trackers' (load_callbacks). `plan`: a
     sweep.config.plan.Plan."""
     callbacks = Callbacks()
-    for event, fn in importlib.import_module(BUILTIN_HOOKS).callbacks({}, plan).items():
-        callbacks.add(event, fn)
+    for name in plan.config["plugins"]["hooks"]:
+        module = _module(name, "plugins.hooks", plan.config["plugins"]["hooks"],
+                         "name modules that have callbacks(settings, plan)")
+        for event, fn in module.callbacks({}, plan).items():
+            callbacks.add(event, fn)
     return load_callbacks(plan, callbacks)
 
 
@@ -34,18 +35,27 @@ def load_callbacks(plan: Any, callbacks: Callbacks | None = None) -> Callbacks:
     before any training) refuses a bad tracker config up front.
     """
     callbacks = callbacks or Callbacks()
+    package = str(plan.config["plugins"]["trackers"])
     for name, settings in (plan.config.get("tracking") or {}).items():
-        try:
-            module = importlib.import_module(f"{TRACKERS_PACKAGE}.{name}")
-        except ModuleNotFoundError as err:
-            raise ConfigError(f"tracking.{name}", settings, "no such tracker",
-                              f"remove it with ~tracking.{name}; trackers: {trackers()}") from err
+        module = _module(f"{package}.{name}", f"tracking.{name}", settings,
+                         f"remove it with ~tracking.{name}; trackers: {trackers(package)}")
         for event, fn in module.callbacks(dict(settings or {}), plan).items():
             callbacks.add(event, fn)
     return callbacks
 
 
-def trackers() -> list[str]:
-    """The tracker modules and packages of sweep.tracking."""
-    package = importlib.import_module(TRACKERS_PACKAGE)
-    return sorted(m.name for m in pkgutil.iter_modules(package.__path__))
+def _module(name: str, key: str, value: Any, fix: str) -> ModuleType:
+    """The module `name`, or a ConfigError on `key` when there is none."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as err:
+        if err.name is None or not name.startswith(err.name):
+            raise  # the module exists, and something it imports does not
+        what = "no such tracker" if key.startswith("tracking.") else f"no module {name}"
+        raise ConfigError(key, value, what, fix) from err
+
+
+def trackers(package: str) -> list[str]:
+    """The tracker modules and packages of `package` (plugins.trackers)."""
+    found = importlib.import_module(package)
+    return sorted(m.name for m in pkgutil.iter_modules(found.__path__))
