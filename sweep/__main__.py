@@ -7,8 +7,8 @@ from pathlib import Path
 
 from omegaconf import DictConfig
 
+from sweep.cli.entry import choices, hydra_command, overrides
 from sweep.core.disk import DiskFull, is_disk_full
-from sweep.entry import choices, hydra_command, overrides
 
 
 def sweep(cfg: DictConfig) -> int:

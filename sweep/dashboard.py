@@ -1,20 +1,7 @@
-"""`python -m sweep.dashboard +experiment=yolo11n [the sweep's overrides]`: optuna-dashboard on
-the study that the same `python -m sweep` command runs (sweep.review.dashboard)."""
+"""`python -m sweep.dashboard`: the command in sweep.cli.dashboard, kept at the name users
+type and scripts hold."""
 
-from __future__ import annotations
-
-from omegaconf import DictConfig
-
-from sweep.entry import choices, hydra_command
-
-
-def dashboard(cfg: DictConfig) -> int:
-    from sweep.review.dashboard import serve
-
-    return serve(cfg, choices())
-
-
-main = hydra_command(dashboard)
+from sweep.cli.dashboard import main
 
 if __name__ == "__main__":
     main()

@@ -25,6 +25,8 @@ MAY_IMPORT = {
     "tracking": {"core", "config", "study", "wandb_sweeps"},
     "pipeline": {"core", "config", "data", "study", "pruning", "run", "finalist", "review",
                  "wandb_sweeps"},
+    "cli": {"core", "config", "data", "study", "pruning", "run", "finalist", "review",
+            "wandb_sweeps", "tracking", "pipeline"},
 }
 MODULE_NAME = re.compile(r"sweep(\.[a-z_]+)+")
 SUBPACKAGES = {path.parent.name for path in PACKAGE.glob("*/__init__.py")}

@@ -397,7 +397,7 @@ def test_an_agent_trial_from_weights_keeps_ultralytics_early_stop(
         compose_cfg: Compose, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """W&B's early_terminate stops agent trials, not sweep's pruner: from weights, where a
     sweep's own trials hand the early stop to the pruner, an agent trial keeps it."""
-    from sweep.agent import run_agent
+    from sweep.cli.agent import run_agent
     from sweep.pruning.policy import early_stop_patience
 
     weights = tmp_path / "mine.pt"
