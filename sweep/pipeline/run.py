@@ -107,11 +107,13 @@ def finish(plan: Plan, study: optuna.Study, finalist: dict[str, Any] | None,
         best_yaml = study_dir / "best.yaml"
     warnings = (ranking_warnings(study, plan.config)
                 + defaults_warnings(plan.config, finalist, race))
+    # the config asked for a race and the budget left no time for one: said in the outcome
+    no_race = (f"{finale.shrunk} (budget={plan.budget['asked']})"
+               if finale and plan.budget and not finale.race and finale.shrunk else None)
     data = summary(study, plan.storage_url, finalist, best_yaml, stopped_by,
-                   artifact_dir(plan.config, study_dir), warnings, race,
-                   int(plan.config["trial"]["epochs"]),
-                   f"{finale.shrunk} (budget={plan.budget['asked']})" if finale and plan.budget
-                   and not finale.race and finale.shrunk else None, pareto)
+                   artifacts=artifact_dir(plan.config, study_dir), warnings=warnings,
+                   race=race, trial_epochs=int(plan.config["trial"]["epochs"]),
+                   no_race=no_race, pareto=pareto)
     data["budget"] = budget_record(plan, study, phases, finale,
                                    race_study.get_trials(deepcopy=False) if race_study else [])
     if best_yaml is not None and params:
