@@ -4,14 +4,16 @@ a file in the repository, never outside it."""
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from sweep.testing.commands import run_sweep
-from tests.conftest import Compose
+from tests.conftest import FIXTURES, Compose
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -90,4 +92,30 @@ def test_the_main_command_runs_as_written_on_tiny_sizes(tmp_path: Path,
                      f"paths.root={tmp_path}", cwd=tmp_path)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "the finalist" in done.stdout or "finalist: trial" in done.stdout
-    assert list(tmp_path.glob("*/summary.json"))
+    (written,) = tmp_path.glob("*/summary.json")
+    assert_same_records(json.loads(written.read_text()), json.loads(SAVED_SUMMARY.read_text()))
+
+
+SAVED_SUMMARY = FIXTURES / "summary" / "main.json"
+# summary.json's records whose keys do not depend on the run (finalist and params do: a
+# tracker's run id, the searched arguments)
+RECORDS = ("counts", "stopped_early", "baseline", "race", "budget")
+
+
+def assert_same_records(written: dict[str, Any], saved: dict[str, Any]) -> None:
+    """The same top-level keys and the same keys in each fixed record (where both have it)."""
+    assert list(written) == list(saved)
+    for key in RECORDS:
+        if written[key] is not None and saved[key] is not None:
+            assert sorted(written[key]) == sorted(saved[key]), key
+    if written["race"] and saved["race"] and written["race"]["decision"]:
+        assert sorted(written["race"]["decision"]) == sorted(saved["race"]["decision"])
+
+
+def test_the_saved_summary_is_one_this_code_writes() -> None:
+    """The key check above, on the saved summary against itself with a key gone: it fails."""
+    saved = json.loads(SAVED_SUMMARY.read_text())
+    assert_same_records(saved, saved)
+    changed = {**saved, "race": {k: v for k, v in saved["race"].items() if k != "repeats"}}
+    with pytest.raises(AssertionError):
+        assert_same_records(changed, saved)
