@@ -4,4 +4,4 @@
 from sweep.cli.agent import main
 
 if __name__ == "__main__":
-    main()
+    main()  # Hydra's entry: it exits with the command's code itself

@@ -4,4 +4,4 @@ type and scripts hold."""
 from sweep.cli.dashboard import main
 
 if __name__ == "__main__":
-    main()
+    main()  # Hydra's entry: it exits with the command's code itself

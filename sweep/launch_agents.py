@@ -4,4 +4,4 @@ type and scripts hold."""
 from sweep.cli.launch_agents import main
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())  # its exit code, as the command returns it
