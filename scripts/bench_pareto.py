@@ -51,8 +51,10 @@ def hypervolume(points: list[tuple[float, float]], reference: tuple[float, float
 
 
 def remeasure(weights: str, imgsz: int, latency: dict[str, Any], image: str) -> float:
-    """The member's latency timed again in a fresh interpreter (sweep.run.latency.measure)."""
-    code = ("import json,sys; from pathlib import Path; from sweep.run.latency import measure; "
+    """The member's latency timed again in a fresh interpreter
+    (sweep.run.latency_measure.measure)."""
+    code = ("import json,sys; from pathlib import Path; "
+            "from sweep.run.latency_measure import measure; "
             "print(json.dumps(measure(Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), "
             "json.loads(sys.argv[4]))))")
     done = subprocess.run([sys.executable, "-c", code, weights, image, str(imgsz),

@@ -1,5 +1,5 @@
 """`python -m sweep.agent +experiment=yolo11n [overrides] space.lr0=0.01 ...`: one trial for a W&B
-agent (sweep.wandb_sweeps.agent): validated, the study opened, the trial trained and told."""
+agent (sweep.wandb_sweeps.agent_trial): validated, the study opened, the trial trained and told."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def run_agent(cfg: DictConfig, choices: Mapping[str, Any], values: Mapping[str, 
     from sweep.run.devices import device_for_ultralytics, physical_device
     from sweep.run.telling import train_and_tell
     from sweep.study.open import open_study
-    from sweep.wandb_sweeps.agent import LABEL, stop_on_sigterm
+    from sweep.wandb_sweeps.agent_trial import LABEL, stop_on_sigterm
     from sweep.wandb_sweeps.export import AGENT_RUN_ENV, require_wandb_tracking
     from sweep.wandb_sweeps.values import trial_params
 
@@ -91,7 +91,7 @@ def run_agent(cfg: DictConfig, choices: Mapping[str, Any], values: Mapping[str, 
 
 
 def agent(cfg: DictConfig) -> int:
-    from sweep.wandb_sweeps.agent import split_values, wandb_parameters
+    from sweep.wandb_sweeps.agent_trial import split_values, wandb_parameters
 
     values, rest = split_values(overrides(), searched, wandb_parameters())
     return run_agent(study_config(rest), choices(), values, rest)

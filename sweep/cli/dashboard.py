@@ -1,5 +1,5 @@
 """`python -m sweep.dashboard +experiment=yolo11n [the sweep's overrides]`: optuna-dashboard on
-the study that the same `python -m sweep` command runs (sweep.review.dashboard)."""
+the study that the same `python -m sweep` command runs (sweep.review.dashboard_app)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sweep.cli.entry import choices, hydra_command
 
 
 def dashboard(cfg: DictConfig) -> int:
-    from sweep.review.dashboard import serve
+    from sweep.review.dashboard_app import serve
 
     return serve(cfg, choices())
 

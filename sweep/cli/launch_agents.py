@@ -19,7 +19,7 @@ from sweep.wandb_sweeps.sweep_ids import FORMS, parse_sweep
 
 def budget_watch(overrides: Sequence[str]) -> Callable[[], str | None] | None:
     """With `budget=` among the overrides: the study they name, checked as the main command's
-    search checks it (sweep.study.budget), saying why once no further trial fits; None
+    search checks it (sweep.study.budget_plan), saying why once no further trial fits; None
     without a budget. The overrides are validated here, before any agent starts."""
     from hydra import compose, initialize_config_dir
     from omegaconf import open_dict
@@ -28,7 +28,7 @@ def budget_watch(overrides: Sequence[str]) -> Callable[[], str | None] | None:
     from sweep.config.sizes import with_sizes
     from sweep.config.space import to_distributions
     from sweep.pipeline.prepare import prepare
-    from sweep.study.budget import another_trial_fits
+    from sweep.study.budget_plan import another_trial_fits
     from sweep.study.open import open_study
     from sweep.wandb_sweeps.sweep_ids import hydra_args
 

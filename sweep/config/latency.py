@@ -1,5 +1,6 @@
-"""Whether trials measure their inference latency (sweep.run.latency measures it), and what each
-format needs; sweep.config.latency_check checks `latency.*` and `study.max_latency_ms`."""
+"""Whether trials measure their inference latency (sweep.run.latency_measure measures it), and
+what each format needs; sweep.config.latency_check checks `latency.*` and
+`study.max_latency_ms`."""
 
 from __future__ import annotations
 

@@ -39,7 +39,7 @@ class Plan:
     # the `model=` weights that sweep's starter weights (`model`) stand in for, offline
     starter_for: str | None = None
     # `budget=`: {seconds, started (the command's start, epoch seconds), devices, train_images,
-    # val_images}, read by sweep.study.budget; None without a budget
+    # val_images}, read by sweep.study.budget_plan; None without a budget
     budget: dict[str, Any] | None = None
     # what Ultralytics' label check made of each image (sweep.data.label_cache), for the
     # workers' trees; None when it could not be kept

@@ -26,9 +26,9 @@ from sweep.finalist.race_result import finalist_record
 from sweep.finalist.retrain import train_finalist
 from sweep.run.devices import worker_devices
 from sweep.run.supervisor import run_workers
+from sweep.study.bookkeeping import final_key, get_record, set_record
 from sweep.study.memory import memory_report
 from sweep.study.queries import best_trial
-from sweep.study.records import final_key, get_record, set_record
 from sweep.study.stopping import stop_reason
 from sweep.study.storage import claim_lock
 

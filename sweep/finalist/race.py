@@ -36,10 +36,10 @@ from sweep.config.plan import Plan
 from sweep.config.space import to_distributions
 from sweep.core.optuna_api import maximizes, value_of
 from sweep.core.record import Attr, Stop
+from sweep.study.bookkeeping import training_settings
 from sweep.study.naming import artifact_dir
 from sweep.study.open import open_study
 from sweep.study.queries import feasible_complete, pareto_front
-from sweep.study.records import training_settings
 from sweep.study.storage import claim_lock
 
 

@@ -15,8 +15,8 @@ from sweep.core.optuna_api import maximizes, value_of
 from sweep.core.record import Attr
 from sweep.core.results import best_epoch_metrics
 from sweep.finalist.confirm import decide
+from sweep.study.bookkeeping import final_key
 from sweep.study.queries import best_trial, pareto_front
-from sweep.study.records import final_key
 
 
 def _repeat_row(trial: FrozenTrial) -> dict[str, Any]:

@@ -10,10 +10,10 @@ from typing import Any
 from sweep.core.results import column_of, named_metrics
 from sweep.data import datasets
 from sweep.run.devices import all_devices
-from sweep.run.latency import latency_attrs
+from sweep.run.latency_measure import latency_attrs
 from sweep.run.training import all_cores, train
 from sweep.run.trial import train_args
-from sweep.study.records import final_key
+from sweep.study.bookkeeping import final_key
 
 
 def next_run_dir(study_dir: Path) -> Path:

@@ -17,7 +17,7 @@ from sweep.config.objectives import is_multi_objective
 from sweep.config.plan import Plan
 from sweep.core.record import Attr
 from sweep.finalist.race import candidates
-from sweep.study.budget import Finale, confirms, deadline, measure, plan_finale
+from sweep.study.budget_plan import Finale, confirms, deadline, measure, plan_finale
 
 
 def shrink_finale(plan: Plan, study: optuna.Study, console: Console

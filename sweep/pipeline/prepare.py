@@ -32,7 +32,7 @@ from sweep.data.shapes import shapes_data
 from sweep.pruning.policy import waits_for_stall
 from sweep.run.devices import check_devices, worker_devices
 from sweep.run.starter import describe, starter_weights
-from sweep.study.budget import TRIAL_CAP
+from sweep.study.budget_plan import TRIAL_CAP
 from sweep.study.naming import study_location, study_name
 from sweep.study.open import make_sampler
 from sweep.wandb_sweeps.export import safe_overrides
@@ -124,7 +124,7 @@ def _loaded(choice: ModelChoice, starter: dict[str, Any], cache: Path) -> str:
 
 def budget_of(cfg: DictConfig, dataset: datasets.Dataset, overrides: Sequence[str],
               config: dict[str, Any]) -> dict[str, Any]:
-    """`budget=` for sweep.study.budget, counted from the command's start (Python's own start
+    """`budget=` for sweep.study.budget_plan, counted from the command's start (Python's own start
     and the starter weights are the user's minutes too). study.n_trials caps the trials only
     when the command line sets it: the budget decides how many run."""
     capped = "study.n_trials" in override_keys(overrides)

@@ -23,14 +23,14 @@ from sweep.core.record import SearchStop
 from sweep.core.secrets import redact
 from sweep.finalist.decide import finalize
 from sweep.finalist.race_result import pareto_summary, race_summary
-from sweep.pipeline.budget import budget_record, shrink_finale, sizes_line
+from sweep.pipeline.budget_record import budget_record, shrink_finale, sizes_line
 from sweep.pipeline.prepare import prepare
 from sweep.pipeline.search import failure_hint, search
 from sweep.review.best_yaml import write_best_yaml
 from sweep.review.report import write_review
 from sweep.review.summary import defaults_warnings, ranking_warnings, summary, write_summary
 from sweep.review.terminal import print_report
-from sweep.study.budget import Finale
+from sweep.study.budget_plan import Finale
 from sweep.study.naming import artifact_dir
 from sweep.study.open import open_study
 from sweep.study.queries import best_trial, counts

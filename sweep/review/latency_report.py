@@ -11,7 +11,7 @@ from optuna.trial import TrialState
 
 from sweep.core.optuna_api import value_of
 from sweep.core.record import MAX_LATENCY_RECORD, Attr
-from sweep.study.records import get_record
+from sweep.study.bookkeeping import get_record
 
 
 def latency_summary(study: optuna.Study) -> dict[str, Any] | None:

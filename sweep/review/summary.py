@@ -19,7 +19,7 @@ from sweep.config.baseline import (
 from sweep.core.optuna_api import maximizes, value_of
 from sweep.core.record import Attr, Stop
 from sweep.core.secrets import redact
-from sweep.review.latency import latency_summary, latency_warnings
+from sweep.review.latency_report import latency_summary, latency_warnings
 from sweep.review.lines import outcome, pareto_outcome, rerun_command
 from sweep.study.memory import memory_report
 from sweep.study.queries import best_trial, counts, feasible_complete, finished_trials

@@ -13,7 +13,7 @@ from rich.console import Console
 from sweep.config.plan import Plan
 from sweep.core.errors import ConfigError
 from sweep.core.text import fmt_seconds
-from sweep.study.budget import Outlook, judged, outlook, too_small
+from sweep.study.budget_plan import Outlook, judged, outlook, too_small
 from sweep.study.queries import finished_trials
 
 

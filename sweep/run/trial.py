@@ -19,7 +19,7 @@ from sweep.core.results import METRICS
 from sweep.data import datasets
 from sweep.pruning.callback import EpochPruner
 from sweep.pruning.policy import early_stop_patience
-from sweep.run.latency import latency_attrs
+from sweep.run.latency_measure import latency_attrs
 from sweep.run.training import train
 from sweep.study.memory import is_out_of_memory
 
@@ -97,7 +97,7 @@ def run_trial(trial: optuna.Trial, cfg: dict[str, Any], dataset: datasets.Datase
     train_started, first_epoch = time.time(), [0.0]
 
     def on_epoch(*epoch: Any) -> None:
-        # what an epoch costs here, for the budget's planner (sweep.study.budget): after the
+        # what an epoch costs here, for the budget's planner (sweep.study.budget_plan): after the
         # first, the mean of the epochs since (the first carries the training's setup)
         now, done = time.time(), pruner.epochs_reported
         first_epoch[0] = first_epoch[0] or now

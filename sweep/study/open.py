@@ -15,8 +15,8 @@ from sweep.config.objectives import directions, objectives
 from sweep.config.space import grid_values
 from sweep.core.record import MAX_LATENCY_RECORD
 from sweep.pruning.policy import make_pruner
+from sweep.study.bookkeeping import get_record, set_record
 from sweep.study.closing import mark_stale_and_retry
-from sweep.study.records import get_record, set_record
 from sweep.study.storage import open_storage
 
 # Heartbeats and fail_stale_trials are marked experimental; we rely on them on

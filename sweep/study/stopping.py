@@ -11,7 +11,7 @@ from optuna.trial import TrialState
 
 from sweep.config.plan import Plan
 from sweep.core.record import Attr, SearchStop
-from sweep.study.budget import another_trial_fits
+from sweep.study.budget_plan import another_trial_fits
 
 
 def stop_reason(study: optuna.Study, plan: Plan) -> str | None:

@@ -11,7 +11,7 @@ stop W&B asked for from any other SIGTERM.
 
 With `budget=` (and the overrides the sweep was exported with, which name its study), the
 agents stop taking runs once the study's measured trials say another would eat into what the
-race and the finalist need (sweep.study.budget, as the main command's search): each agent is
+race and the finalist need (sweep.study.budget_plan, as the main command's search): each agent is
 asked once, as a first Ctrl-C asks it, to let its run finish and exit; the finale then runs in
 what is left (`python -m sweep final.only=true budget=<the rest>`). An agent that wandb stops
 (3 failed runs in its first 60 s, 5 failures in a row, a sweep it cannot find) is named with

@@ -21,7 +21,7 @@ import pytest
 
 from sweep.config.validate import validate
 from sweep.core.errors import ConfigError
-from sweep.review.dashboard import locate, serve
+from sweep.review.dashboard_app import locate, serve
 from sweep.testing.commands import run_sweep
 from tests.conftest import ROOT
 

@@ -6,7 +6,7 @@ from optuna.trial import TrialState
 
 from sweep.core.text import fmt_seconds
 from sweep.run.budget_watch import live_line
-from sweep.study.budget import outlook
+from sweep.study.budget_plan import outlook
 from tests.study.test_budget import T0, budget, config, trial
 
 

@@ -18,7 +18,7 @@ from sweep.core.record import LATENCY_CONSTRAINT, Attr
 from sweep.data import datasets
 from sweep.data.shapes import ensure_shapes
 from sweep.finalist.race import candidates
-from sweep.review.latency import latency_summary, latency_warnings
+from sweep.review.latency_report import latency_summary, latency_warnings
 from sweep.run.telling import train_and_tell
 from sweep.study.open import open_study
 from sweep.study.queries import best_trial
@@ -30,7 +30,7 @@ def test_a_model_is_timed_as_deployed_with_the_threads_fixed(tmp_path: Path) -> 
     import torch
     from ultralytics import YOLO
 
-    from sweep.run.latency import measure
+    from sweep.run.latency_measure import measure
 
     weights = tmp_path / "w.pt"
     YOLO("yolo11n.yaml").save(str(weights))
@@ -101,7 +101,7 @@ def _trials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: float | None
         return {"ms": LATENCY[number], "device": "cpu", "threads": 1, "format": "torch"}
 
     monkeypatch.setattr("sweep.run.trial.train", fake_train)
-    monkeypatch.setattr("sweep.run.latency.measure", timed)
+    monkeypatch.setattr("sweep.run.latency_measure.measure", timed)
     plan, dataset = _plan(tmp_path, limit)
     space = {"batch": optuna.distributions.CategoricalDistribution([8]),
              "lr0": optuna.distributions.FloatDistribution(0.01, 0.2)}

@@ -135,7 +135,7 @@ def _fakes(monkeypatch: pytest.MonkeyPatch) -> None:
         return {"ms": imgsz / 10, "device": "cpu", "threads": 1, "format": "torch"}
 
     monkeypatch.setattr("sweep.run.trial.train", train)
-    monkeypatch.setattr("sweep.run.latency.measure", timed)
+    monkeypatch.setattr("sweep.run.latency_measure.measure", timed)
 
 
 # (lr0, imgsz, baseline): at 2 epochs 0.5 at 12.8 ms, 0.25 at 6.4, the defaults 0.2 at 12.8

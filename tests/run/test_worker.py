@@ -13,7 +13,7 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
-from sweep.study.records import get_record
+from sweep.study.bookkeeping import get_record
 from sweep.study.storage import open_storage
 from sweep.testing.commands import run_sweep
 from tests.conftest import ROOT

@@ -12,7 +12,7 @@ from optuna.trial import FrozenTrial, TrialState
 
 from sweep.core.record import Attr
 from sweep.core.text import parse_seconds
-from sweep.study.budget import (
+from sweep.study.budget_plan import (
     END_S,
     END_SHARE,
     Costs,

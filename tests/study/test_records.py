@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sweep.study.bookkeeping import get_record, set_record
 from sweep.study.open import open_study
-from sweep.study.records import get_record, set_record
 
 
 def test_bookkeeping_is_kept_out_of_user_attrs(compose_cfg, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 import optuna
 import pytest
 
-from sweep.study.records import get_record
+from sweep.study.bookkeeping import get_record
 from sweep.study.storage import open_storage
 from sweep.testing.commands import run_sweep, wandb_runs
 

@@ -28,7 +28,7 @@ from sweep.core.errors import ConfigError
 from sweep.testing.commands import run_sweep, wandb_runs
 from sweep.tracking.wandb import SWEEP_ATTR
 from sweep.tracking.wandb.run_mirror import study_sweep_id
-from sweep.wandb_sweeps.agent import split_values, wandb_parameters
+from sweep.wandb_sweeps.agent_trial import split_values, wandb_parameters
 from sweep.wandb_sweeps.export import AGENT_RUN_ENV, sweep_config
 from sweep.wandb_sweeps.values import trial_params
 from tests.conftest import BCCD, Compose, resolved, sweeps_engine
