@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import optuna
@@ -29,6 +30,12 @@ def _finished(summary: dict[str, object]) -> int:
     return int(counts["COMPLETE"]) + int(counts["PRUNED"])
 
 
+def _runs_expected(summary: dict[str, Any]) -> int:
+    """A run per trial, race candidate, repeat of the race's leader, and the finalist's."""
+    race = summary["race"]
+    return _finished(summary) + len(race["candidates"]) + len(race["repeats"]) + 1
+
+
 def test_forced_online_without_network_still_sweeps(sweep_env: dict[str, str],
                                                     tmp_path: Path) -> None:
     """A key and W&B's real address, which this machine cannot reach: offline from the start."""
@@ -39,8 +46,8 @@ def test_forced_online_without_network_still_sweeps(sweep_env: dict[str, str],
     summary = json.loads((tmp_path / "online" / "summary.json").read_text())
     assert _finished(summary) == 2 and summary["finalist"]
     assert "did not answer" in result.stdout
-    # every trial, race candidate and the finalist, offline
-    assert len(wandb_runs(tmp_path / "online")) == 5
+    # every trial, race candidate (and the leader's repeat, when one led) and the finalist
+    assert len(wandb_runs(tmp_path / "online")) == _runs_expected(summary)
 
 
 def test_online_init_that_hangs_costs_each_process_one_timeout(
@@ -59,8 +66,9 @@ def test_online_init_that_hangs_costs_each_process_one_timeout(
     assert race_log.count("online init failed") == 1  # the race's worker: once for two
     assert result.stdout.count("online init failed") == 1  # the finalist's run, in the main one
     runs = wandb_runs(tmp_path / "hang")
-    assert sorted(r["name"] for r in runs) == ["final", "race-0000", "race-0001", "trial-0000",
-                                               "trial-0001"]
+    repeats = [f"race-{r['trial']:04d}-seed-{r['seed']}" for r in summary["race"]["repeats"]]
+    assert sorted(r["name"] for r in runs) == sorted(["final", "race-0000", "race-0001",
+                                                      "trial-0000", "trial-0001", *repeats])
 
 
 def test_ultralytics_mlflow_integration_leaves_nothing_in_the_working_folder(

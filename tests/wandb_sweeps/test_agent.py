@@ -316,9 +316,12 @@ def test_optuna_trials_join_the_studys_wandb_sweep(sweep_env: dict[str, str],
     assert f"trial runs join W&B sweep {SWEEP_ID}" in result.stdout
     study_dir = tmp_path / "view"
     runs = {r["name"]: r for r in wandb_runs(study_dir)}
-    assert sorted(runs) == ["final", "race-0000", "race-0001", "trial-0000", "trial-0001"]
+    summary = json.loads((study_dir / "summary.json").read_text())
+    repeats = [f"race-{r['trial']:04d}-seed-{r['seed']}" for r in summary["race"]["repeats"]]
+    assert sorted(runs) == sorted(["final", "race-0000", "race-0001", "trial-0000",
+                                   "trial-0001", *repeats])
     assert {runs[n]["sweep_id"] for n in ("trial-0000", "trial-0001")} == {SWEEP_ID}
-    for name in ("final", "race-0000", "race-0001"):  # full size: not the sweep's trials
+    for name in ("final", "race-0000", "race-0001", *repeats):  # full size: not the sweep's
         assert runs[name]["sweep_id"] is None
     assert {runs[n]["group"] for n in runs} == {"view"}
     study = optuna.load_study(study_name="view", storage=f"sqlite:///{study_dir / 'study.db'}")
