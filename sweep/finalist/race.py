@@ -35,7 +35,7 @@ from sweep.config.baseline import auto_extras
 from sweep.config.plan import Plan
 from sweep.config.space import to_distributions
 from sweep.core.optuna_api import maximizes, value_of
-from sweep.core.record import Attr, Stop
+from sweep.core.record import LATENCY_CONSTRAINT, Attr, Stop
 from sweep.study.bookkeeping import training_settings
 from sweep.study.naming import artifact_dir
 from sweep.study.open import open_study
@@ -69,7 +69,7 @@ def searched(study: optuna.Study) -> list[FrozenTrial]:
     latency limit only completed ones: a pruned trial's latency was never measured."""
     complete = feasible_complete(study)
     trials = [t for t in complete if not t.user_attrs.get(Attr.BASELINE)]
-    if any(t.constraints for t in complete):
+    if any(LATENCY_CONSTRAINT in t.constraints for t in complete):
         return trials
     return trials + [t for t in study.get_trials(deepcopy=False, states=(TrialState.PRUNED,))
                      if t.user_attrs.get(Attr.STOP_REASON) == Stop.PRUNED

@@ -46,3 +46,29 @@ def test_trials_stopped_by_a_user_or_before_any_epoch_are_not_candidates() -> No
         trial.set_user_attr(Attr.STOP_REASON, reason)
         study.tell(trial, state=TrialState.PRUNED)
     assert [t.number for t in candidates(study, 2)] == [0]  # the baseline alone
+
+
+def _closed(study: optuna.Study, state: TrialState, curve: list[float],
+            constraints: dict[str, float], baseline: bool = False) -> None:
+    """A trial as sweep closes it: every constraint the study has recorded on it."""
+    space = {"lr0": optuna.distributions.FloatDistribution(1e-4, 1e-1, log=True)}
+    study.add_trial(optuna.trial.create_trial(
+        state=state, value=max(curve) if state == TrialState.COMPLETE else None,
+        params={"lr0": 0.01 + len(study.trials) * 1e-3}, distributions=space,
+        intermediate_values=dict(enumerate(curve)), constraints=constraints,
+        user_attrs={Attr.BASELINE: baseline, Attr.STOP_REASON: Stop.COMPLETED
+                    if state == TrialState.COMPLETE else Stop.PRUNED}))
+
+
+def test_pruned_trials_are_candidates_beside_the_out_of_memory_constraint_not_a_latency_one(
+        ) -> None:
+    """Every trial carries the out-of-memory constraint (0: fits); only a latency limit, which
+    a pruned trial was never measured against, keeps pruned trials out of the race."""
+    from sweep.finalist.race import candidates
+
+    for limit, raced in (({}, [1, 2, 0]), ({"latency_over_ms": -1.0}, [1, 0])):
+        study = optuna.create_study(direction="maximize")
+        _closed(study, TrialState.COMPLETE, [0.5], {"out_of_memory": 0.0, **limit}, True)
+        _closed(study, TrialState.COMPLETE, [0.4], {"out_of_memory": 0.0, **limit})
+        _closed(study, TrialState.PRUNED, [0.1, 0.2], {"out_of_memory": 0.0, **limit})
+        assert [t.number for t in candidates(study, 2)] == raced, limit
