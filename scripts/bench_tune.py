@@ -92,8 +92,12 @@ class MethodRun:
 def _dataset(opts: argparse.Namespace) -> datasets.Dataset:
     cache = Path(os.environ.get("SWEEP_CACHE_DIR", Path.home() / ".cache/sweep"))
     n_train, n_val, size = opts.shapes
-    return datasets.resolve(opts.data, cache, {"train_images": n_train, "val_images": n_val,
-                                               "imgsz": size, "seed": opts.data_seed})
+    if opts.data != "shapes":
+        return datasets.resolve(opts.data)
+    from sweep.data.shapes import shapes_data
+
+    return datasets.load_dataset(shapes_data(cache, {"train_images": n_train, "val_images": n_val,
+                                                     "imgsz": size, "seed": opts.data_seed}))
 
 
 def starter_model(opts: argparse.Namespace) -> str:
