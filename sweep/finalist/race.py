@@ -63,11 +63,11 @@ def low_fidelity(trial: FrozenTrial, maximize: bool) -> float | None:
     return (max if maximize else min)(reported) if reported else None
 
 
-def searched(study: optuna.Study) -> list[FrozenTrial]:
-    """The trials a race may take besides the defaults: the feasible completed ones, and the
-    ones the pruner stopped after reporting a value (not those a user or W&B stopped). Under a
-    latency limit only completed ones: a pruned trial's latency was never measured."""
-    complete = feasible_complete(study)
+def searched(study: optuna.Study, complete: list[FrozenTrial]) -> list[FrozenTrial]:
+    """The trials a race may take besides the defaults: the feasible completed ones
+    (`complete`, study.queries.feasible_complete), and the ones the pruner stopped after
+    reporting a value (not those a user or W&B stopped). Under a latency limit only completed
+    ones: a pruned trial's latency was never measured."""
     trials = [t for t in complete if not t.user_attrs.get(Attr.BASELINE)]
     if any(LATENCY_CONSTRAINT in t.constraints for t in complete):
         return trials
@@ -87,7 +87,7 @@ def candidates(study: optuna.Study, count: int) -> list[FrozenTrial]:
     else:
         maximize = maximizes(study)
         sign = -1.0 if maximize else 1.0
-        chosen = sorted(searched(study), key=lambda t: (
+        chosen = sorted(searched(study, complete), key=lambda t: (
             sign * low_fidelity(t, maximize), t.number))[:count]  # type: ignore[operator]
     raced = [t.params for t in chosen]
     for trial in complete:  # the best of a baseline's tries first (a retry has its params)
