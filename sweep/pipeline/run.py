@@ -61,6 +61,8 @@ def run(cfg: DictConfig, choices: Mapping[str, Any], console: Console | None = N
     if only:
         import_wandb_sweep(plan, study, console)
     phases["search"] = time.time()
+    if plan.budget:  # the budget measures a stage's start from here (budget_plan.stage_start)
+        plan.budget["search_started"] = phases["search"]
     stopped_by = None if only else search(plan, study, console, len(dataset.names), callbacks)
     phases["searched"] = time.time()
     code = 1 if stopped_by == SearchStop.WORKER_CRASH else 0

@@ -4,7 +4,9 @@ and the finalist need, whether another trial fits, and what gives way when time 
 Measured, not guessed: every trial records its seconds per epoch (`Attr.EPOCH_S`) each epoch,
 so the plan stands from the run's first epoch. A full-size epoch is a trial's epoch scaled by
 the images it sees (training images, and validation images at a third: no backward pass)
-until the race measures its own. The search keeps back the finale (the race as configured
+until the race measures its own. Each stage after the search (the race, a leader's repeat)
+starts its own worker processes, whose start-up and first training's warm-up the search's
+first trial measured. The search keeps back the finale (the race as configured
 while it takes at most half of the budget, else fewer candidates, else a plain retrain) and
 starts no trial that would eat into it; when the search is over the finale shrinks to what is
 left in the same order, and final.epochs is capped only when even a plain retrain cannot fit.
@@ -29,6 +31,7 @@ FINALE_SHARE = 0.5     # the most of the budget the search keeps back for the fi
 END_S = 10.0           # kept back for the run's end (summary, report, plots) ...
 END_SHARE = 0.01       # ... and this share of the budget, for what the estimates miss
 OVERHEAD_S = 2.0       # a training's cost beyond its epochs until one is measured
+STAGE_S = 10.0         # a stage's start (workers spawned, warmed up) until the search measures it
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,9 @@ class Costs:
     full_epoch_s: float    # a full-size epoch (measured by the race, else scaled by the data)
     overhead_s: float      # a training beyond its epochs: data subset, its last evaluation
     full_measured: bool = False
+    # a stage's start beyond its trainings: worker processes spawned, their first training's
+    # warm-up (the race and a leader's repeat each pay it once)
+    stage_s: float = 0.0
 
     def training_s(self, epochs: int, full: bool = True) -> float:
         return epochs * (self.full_epoch_s if full else self.trial_epoch_s) + self.overhead_s
@@ -94,25 +100,42 @@ def measure(trials: Sequence[FrozenTrial], run_id: str | None, budget: dict[str,
     overhead = fmean(max(0.0, float(t.user_attrs[Attr.WALL_TIME_S]) - float(
         t.user_attrs[Attr.EPOCH_S]) * int(t.user_attrs.get(Attr.EPOCHS_RUN, 0))) for t in ended
                      ) if ended else OVERHEAD_S
+    stage = stage_start(ended, budget, epoch, overhead)
     raced = [float(t.user_attrs[Attr.EPOCH_S]) for t in race_trials
              if t.user_attrs.get(Attr.EPOCH_S)]
     if raced:
-        return Costs(epoch, fmean(raced), overhead, full_measured=True)
+        return Costs(epoch, fmean(raced), overhead, full_measured=True, stage_s=stage)
     scale = full_scale(budget, config["trial"], float(config["final"]["fraction"]))
-    return Costs(epoch, epoch * scale, overhead)
+    return Costs(epoch, epoch * scale, overhead, stage_s=stage)
+
+
+def stage_start(ended: Sequence[FrozenTrial], budget: dict[str, Any], epoch_s: float,
+                overhead_s: float) -> float:
+    """What a stage costs before its trainings, as the search's start measured it: from the
+    search's start (`search_started`) to its first trial's end, less what a trial of its epochs
+    costs once warm; STAGE_S until that trial has ended."""
+    searched_from = budget.get("search_started")
+    done = [t for t in ended if t.datetime_start and t.datetime_complete]
+    if not searched_from or not done:
+        return STAGE_S
+    first = min(done, key=lambda t: t.datetime_start)  # type: ignore[arg-type,return-value]
+    warm = epoch_s * int(first.user_attrs.get(Attr.EPOCHS_RUN, 0)) + overhead_s
+    took = first.datetime_complete.timestamp() - float(searched_from)  # type: ignore[union-attr]
+    return max(0.0, took - warm)
 
 
 def plan_finale(costs: Costs, final: dict[str, Any], devices: int, left_s: float,
                 trainings_for: Callable[[int], int], confirm: bool = False) -> Finale:
     """The largest finale that fits in `left_s`: the race with final.candidates down to 1
     (`trainings_for(count)` trainings, one per device at a time, and with `confirm` one more
-    after them for a leader's repeat), then a plain retrain, then a plain retrain with
-    final.epochs capped (never below 1)."""
+    after them for a leader's repeat, each of those two stages starting its workers), then a
+    plain retrain, then a plain retrain with final.epochs capped (never below 1)."""
     wanted, epochs = int(final["candidates"]), int(final["epochs"])
     one = costs.training_s(epochs)
 
     def race_s(count: int) -> float:
-        return (math.ceil(trainings_for(count) / max(1, devices)) + int(confirm)) * one
+        rounds = math.ceil(trainings_for(count) / max(1, devices)) + int(confirm)
+        return rounds * one + (1 + int(confirm)) * costs.stage_s
 
     for count in range(wanted, 0, -1) if wanted > 1 else ():
         trainings, seconds = trainings_for(count), race_s(count)

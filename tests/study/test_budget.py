@@ -15,6 +15,7 @@ from sweep.core.text import parse_seconds
 from sweep.study.budget_plan import (
     END_S,
     END_SHARE,
+    STAGE_S,
     Costs,
     another_trial_fits,
     deadline,
@@ -147,8 +148,9 @@ def test_another_trial_fits_until_the_finale_is_reached() -> None:
     cfg = config()
     costs = measure([first], RUN, plan_budget, cfg)
     assert costs is not None and costs.full_epoch_s == pytest.approx(5.0 * SCALE)
-    # kept back: a race of 3 full trainings (under half the budget); a trial takes 52 s
-    race_s = 3 * costs.training_s(10)
+    # kept back: a race of 3 full trainings and its start (under half the budget); a trial
+    # takes 52 s
+    race_s = 3 * costs.training_s(10) + costs.stage_s
     end = deadline(plan_budget)
     assert end == T0 + 1000 - END_S - END_SHARE * 1000
     last_start = end - race_s - 52
@@ -202,3 +204,29 @@ def test_a_leaders_repeat_is_kept_back_as_one_more_training_after_the_race() -> 
     assert kept_back(COSTS, with_confirm, budget(1000)).confirm  # type: ignore[union-attr]
     assert not kept_back(COSTS, {**with_confirm, "study": {"baseline": False}},
                          budget(1000)).confirm  # type: ignore[union-attr]
+
+
+def test_each_stage_after_the_search_pays_its_start_as_the_search_measured_it() -> None:
+    """The race and a leader's repeat each start worker processes (spawned, warmed up): the
+    search's first trial measures that from the search's start; the finale keeps it back."""
+    searched_from = T0 + 20
+    first = trial(5.0, epochs=10, state=TrialState.COMPLETE, wall_s=52.0, start=T0 + 27)
+    first.datetime_complete = datetime.datetime.fromtimestamp(T0 + 27 + 52)
+    plan_budget = {**budget(1000), "search_started": searched_from}
+    costs = measure([first], RUN, plan_budget, config())
+    # 59 s from the search's start to the first trial's end, of which 52 s a trial's own
+    assert costs is not None and costs.stage_s == pytest.approx(7.0)
+    # until the first trial has ended (or without the search's start), a stage is STAGE_S
+    assert measure([trial(5.0)], RUN, plan_budget, config()).stage_s == STAGE_S  # type: ignore[union-attr]
+    assert measure([first], RUN, budget(1000), config()).stage_s == STAGE_S  # type: ignore[union-attr]
+    staged = Costs(trial_epoch_s=5.0, full_epoch_s=10.0, overhead_s=2.0, stage_s=7.0)
+    one = staged.training_s(10)
+    final = {**config()["final"], "confirm": True}
+    race = plan_finale(staged, config()["final"], 1, 1000, lambda n: n + 1)
+    assert race.seconds == pytest.approx(3 * one + 7.0)
+    repeat = plan_finale(staged, final, 1, 1000, lambda n: n + 1, confirm=True)
+    assert repeat.seconds == pytest.approx(4 * one + 2 * 7.0)
+    # what fitted without the stages gives way with them: the race of 2 and the baseline
+    # with its repeat needs 4 trainings and two starts
+    tight = plan_finale(staged, final, 1, 4 * one + 10.0, lambda n: n + 1, confirm=True)
+    assert (tight.race, tight.trainings) == (1, 2) and tight.shrunk
