@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import bench_tune  # noqa: E402  (scripts/ is on the path when this file runs)
+import tune_methods  # noqa: E402  (scripts/ is on the path when this file runs)
 
 
 def sweep_trials(opts: argparse.Namespace, work: Path) -> list[dict[str, Any]]:
@@ -40,7 +40,7 @@ def sweep_trials(opts: argparse.Namespace, work: Path) -> list[dict[str, Any]]:
     from sweep.core.record import Attr
 
     name = f"rank-s{opts.seed}"
-    bench_tune._sweep_cli(opts, opts.seed, work, name, opts.sampler, "none", opts.trials)
+    tune_methods.sweep_cli(opts, opts.seed, work, name, opts.sampler, "none", opts.trials)
     study = optuna.load_study(study_name=name, storage=f"sqlite:///{work / name / 'study.db'}")
     done = sorted((t for t in study.get_trials() if t.state == TrialState.COMPLETE),
                   key=lambda t: t.datetime_complete)
@@ -115,8 +115,8 @@ def race_under(trials: list[dict[str, Any]], policy: str, candidates: int) -> di
 
 def full_size(opts: argparse.Namespace, work: Path, dataset: Any, label: str,
               params: dict[str, Any], seed: int) -> float:
-    run = bench_tune.MethodRun(label, seed, best_params=params)
-    bench_tune.revalidate(opts, run, work, dataset)
+    run = tune_methods.MethodRun(label, seed, best_params=params)
+    tune_methods.revalidate(opts, run, work, dataset)
     return float(run.revalidated_fitness or 0.0)
 
 
@@ -195,7 +195,7 @@ def _write(out: Path, result: dict[str, Any], candidates: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mode", choices=sorted(bench_tune.PRESETS), default="cpu")
+    parser.add_argument("--mode", choices=sorted(tune_methods.PRESETS), default="cpu")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--trials", type=int, default=10, help="sweep trials (no pruning)")
     parser.add_argument("--sampler", default="tpe", help="sweep's sampler= (random: the same "
@@ -213,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
                         "races and table.md from this results.json")
     parser.add_argument("--out", type=Path, required=True)
     opts = parser.parse_args(argv)
-    for key, value in bench_tune.PRESETS[opts.mode].items():
+    for key, value in tune_methods.PRESETS[opts.mode].items():
         setattr(opts, key, value)
     out = opts.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -221,8 +221,8 @@ def main(argv: list[str] | None = None) -> int:
         _write(out, json.loads(opts.judge.read_text()), opts.candidates)
         print((out / "table.md").read_text())
         return 0
-    opts.model = bench_tune.starter_model(opts)
-    dataset = bench_tune._dataset(opts)
+    opts.model = tune_methods.starter_model(opts)
+    dataset = tune_methods.bench_dataset(opts)
     opts.data = str(dataset.yaml_path)
     started = time.time()
     trials = sweep_trials(opts, out)
