@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sweep.core.record import Budget
 from sweep.core.secrets import strip_password
 
 # The storage URL as given (password included) reaches workers in their environment only.
@@ -38,9 +39,8 @@ class Plan:
     race_of: str | None = None
     # the `model=` weights that sweep's starter weights (`model`) stand in for, offline
     starter_for: str | None = None
-    # `budget=`: {seconds, started (the command's start, epoch seconds), devices, train_images,
-    # val_images}, read by sweep.study.budget_plan; None without a budget
-    budget: dict[str, Any] | None = None
+    # `budget=`, read by sweep.study.budget_plan; None without a budget
+    budget: Budget | None = None
     # what Ultralytics' label check made of each image (sweep.data.label_cache), for the
     # workers' trees; None when it could not be kept
     label_scans: str | None = None

@@ -1,4 +1,5 @@
-"""One trial record: the names sweep writes on a trial and on a study, defined once.
+"""The records stages hand each other: the names sweep writes on a trial and on a study, and the
+typed shapes of the budget, the race and the finalist, defined once.
 
 Every stage reads and writes a trial's user attributes (what optuna-dashboard lists) through
 these names, and every trial ends with one of the stop reasons below. The strings are what
@@ -6,6 +7,8 @@ studies already hold: changing one would orphan the records of every study writt
 """
 
 from __future__ import annotations
+
+from typing import Any, TypedDict
 
 
 class Attr:
@@ -109,3 +112,105 @@ WORST_LATENCY_MS = 10_000.0
 def worst_value(direction: str) -> float:
     """The value an infeasible trial is told with: every metric sweep reports is in [0, 1]."""
     return 0.0 if direction == "maximize" else 1.0
+
+
+class _BudgetAsked(TypedDict):
+    seconds: float          # budget= in seconds
+    asked: str              # as typed (`3h`, `90m`)
+    capped: bool            # study.n_trials set on the command line: it caps the trials too
+    started: float          # the command's start, epoch seconds: the budget counts from it
+    devices: int            # workers at a time (the race's trainings run one per device)
+    train_images: int       # the data's, for a full-size epoch's cost
+    val_images: int
+
+
+class Budget(_BudgetAsked, total=False):
+    """`budget=` as the plan carries it to sweep.study.budget_plan (sweep.pipeline.prepare
+    makes it), and what the run learns on the way."""
+
+    planned: dict[str, Any]   # the plan as first measured (sweep.run.budget_watch)
+    search_started: float     # the search's start, epoch seconds (a stage's start is measured)
+
+
+class FinalistRecord(TypedDict, total=False):
+    """The finalist as the study and summary.json keep it: a plain retrain's
+    (sweep.finalist.retrain) or a race's winner's (sweep.finalist.race_result); the review's
+    artifacts and the W&B mirror add their keys."""
+
+    key: str                        # the parameters and final.* it was trained with (a race's)
+    source_trial: int | None        # the search trial it retrains (None: final.params)
+    params: dict[str, Any]
+    run_dir: str
+    weights: str
+    device: str | None
+    train_images: int | None
+    epochs: int
+    wall_time_s: float
+    metrics: dict[str, float]
+    value: float | None             # study.metric of its metrics
+    race: str                       # a race's winner: the race study
+    latency_ms: float               # with latency.measure: as a trial keeps them
+    latency: dict[str, Any] | None
+    artifacts: dict[str, str]       # sweep.review.keep: each file's artifact id
+    wandb_run_id: str
+    wandb_url: str
+
+
+class RaceCandidate(TypedDict, total=False):
+    """One raced candidate (a search trial, or the defaults), in summary.json's race."""
+
+    trial: int                      # the search trial it retrains
+    race_trial: int
+    state: str
+    baseline: bool
+    low_fidelity: float | None      # the search trial's value (a pruned one's best reported)
+    full_size: float | None
+    epochs_run: int | None
+    train_s: float | None
+    stop_reason: str | None
+    latency_ms: float | None
+    params: dict[str, Any]
+    low_fidelity_rank: float
+    full_size_rank: float
+
+
+class RaceRepeat(TypedDict):
+    """A leader's repeat (sweep.finalist.confirm): the candidate trained once more."""
+
+    trial: int
+    race_trial: int
+    repeat_of: int                  # the race trial it trains again
+    state: str
+    seed: int | None                # its own training seed
+    full_size: float | None
+    epochs_run: int | None
+    train_s: float | None
+
+
+class _RaceRanked(TypedDict):
+    study: str
+    candidates: list[RaceCandidate]
+    rank_correlation: float | None  # Spearman of the two rankings; None when undefined
+
+
+class RaceRecord(_RaceRanked, total=False):
+    """summary.json's race (sweep.finalist.race_result.race_summary); races recorded before
+    the leader's repeat have neither `repeats` nor `decision`."""
+
+    repeats: list[RaceRepeat]
+    decision: dict[str, Any] | None  # sweep.finalist.confirm's verdict
+
+
+class BudgetRecord(TypedDict):
+    """summary.json's `budget` (sweep.pipeline.budget_record writes it, sweep.review.lines
+    .budget_line reads it back)."""
+
+    asked: str | None
+    asked_s: float | None
+    planned: dict[str, Any] | None   # the plan as first measured (sweep.run.budget_watch)
+    finale: dict[str, Any] | None    # the finale chosen: race, trainings, epochs, seconds
+    shrunk: list[str]                # what gave way, in words
+    spent: dict[str, float]          # start_s, search_s, finale_s, total_s
+    used: float | None               # spent of the budget
+    costs: dict[str, Any] | None     # what a training cost here (sweep.study.budget_plan)
+    search_time: dict[str, Any]      # where the search's time went, inside and outside training

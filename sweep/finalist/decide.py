@@ -7,7 +7,6 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import optuna
 from optuna.trial import TrialState
@@ -18,7 +17,7 @@ from sweep.config.plan import Plan
 from sweep.core.events import Callbacks
 from sweep.core.liveness import identity, is_alive_here
 from sweep.core.plugins import load_hooks
-from sweep.core.record import Attr
+from sweep.core.record import Attr, FinalistRecord
 from sweep.data import datasets
 from sweep.finalist.confirm import decide, repeat_attrs, repeats_of
 from sweep.finalist.race import describe, open_race
@@ -33,8 +32,8 @@ from sweep.study.stopping import stop_reason
 from sweep.study.storage import claim_lock
 
 
-def settle(study: optuna.Study, record: dict[str, Any], plan: Plan, callbacks: Callbacks
-           ) -> dict[str, Any]:
+def settle(study: optuna.Study, record: FinalistRecord, plan: Plan, callbacks: Callbacks
+           ) -> FinalistRecord:
     """The finalist is trained: its hooks run (its artifacts, its W&B run add to the record),
     then the record is kept on the study."""
     callbacks.fire("on_final_end", record, plan)
@@ -43,7 +42,7 @@ def settle(study: optuna.Study, record: dict[str, Any], plan: Plan, callbacks: C
 
 
 def race_finalist(plan: Plan, study: optuna.Study, console: Console, callbacks: Callbacks
-                  ) -> dict[str, Any] | None:
+                  ) -> FinalistRecord | None:
     """final.candidates > 1: the finalist is the winner of a full-size race (sweep.finalist
     .race)."""
     started = time.time()
@@ -98,7 +97,7 @@ def confirm_lead(rplan: Plan, race: optuna.Study, console: Console) -> bool:
 
 def finalize(plan: Plan, study: optuna.Study, dataset: datasets.Dataset,
              console: Console, callbacks: Callbacks, race: bool | None = None
-             ) -> dict[str, Any] | None:
+             ) -> FinalistRecord | None:
     """Train the finalist once per (best parameters, final.*); return its record. `race`: race
     the candidates (final.candidates of them, with the baseline) even when that is 1, or
     never; None: race when final.candidates > 1, or always in a multi-objective study (its

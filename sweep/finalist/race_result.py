@@ -12,14 +12,14 @@ from optuna.trial import FrozenTrial, TrialState
 
 from sweep.config.plan import Plan
 from sweep.core.optuna_api import maximizes, value_of
-from sweep.core.record import Attr
+from sweep.core.record import Attr, FinalistRecord, RaceCandidate, RaceRecord, RaceRepeat
 from sweep.core.results import best_epoch_metrics
 from sweep.finalist.confirm import decide
 from sweep.study.bookkeeping import final_key
 from sweep.study.queries import best_trial, pareto_front
 
 
-def _repeat_row(trial: FrozenTrial) -> dict[str, Any]:
+def _repeat_row(trial: FrozenTrial) -> RaceRepeat:
     """A repeat (sweep.finalist.confirm): the candidate, its seed and its full-size value."""
     done = trial.state == TrialState.COMPLETE and trial.values is not None
     return {"trial": trial.user_attrs[Attr.CANDIDATE_OF], "race_trial": trial.number,
@@ -30,14 +30,23 @@ def _repeat_row(trial: FrozenTrial) -> dict[str, Any]:
             "train_s": trial.user_attrs.get(Attr.TRAIN_S)}
 
 
-def race_summary(race: optuna.Study) -> dict[str, Any]:
+def _ranks(values: list[float | None], sign: float) -> list[float]:
+    """Rank 1 = best; ties share their mean rank."""
+    from scipy.stats import rankdata
+
+    return [float(r) for r in rankdata([sign * (v or 0.0) for v in values], method="average")
+            ] if values else []
+
+
+def race_summary(race: optuna.Study) -> RaceRecord:
     """The race as summary.json keeps it: each candidate's low-fidelity and full-size value and
     rank, the Spearman correlation of the two rankings (None when it is undefined), the repeat
     of a candidate that led the defaults and the decision (sweep.finalist.confirm)."""
-    from scipy.stats import rankdata, spearmanr
+    from scipy.stats import spearmanr
 
     maximize = maximizes(race)
-    rows, repeats = [], []
+    rows: list[RaceCandidate] = []
+    repeats: list[RaceRepeat] = []
     for trial in race.get_trials(deepcopy=False):
         if Attr.CANDIDATE_OF not in trial.user_attrs:
             continue
@@ -55,11 +64,10 @@ def race_summary(race: optuna.Study) -> dict[str, Any]:
                      "latency_ms": trial.user_attrs.get(Attr.LATENCY_MS),
                      "params": dict(trial.params)})
     ranked = [r for r in rows if r["full_size"] is not None]
-    sign = -1.0 if maximize else 1.0  # rank 1 = best; ties share their mean rank
-    for key, rank in (("low_fidelity", "low_fidelity_rank"), ("full_size", "full_size_rank")):
-        ranks = rankdata([sign * r[key] for r in ranked], method="average") if ranked else []
-        for row, value in zip(ranked, ranks, strict=True):
-            row[rank] = float(value)
+    sign = -1.0 if maximize else 1.0
+    for row, low, full in zip(ranked, _ranks([r["low_fidelity"] for r in ranked], sign),
+                              _ranks([r["full_size"] for r in ranked], sign), strict=True):
+        row["low_fidelity_rank"], row["full_size_rank"] = low, full
     correlation = None
     if len(ranked) >= 3 and len({r["low_fidelity"] for r in ranked}) > 1 and \
             len({r["full_size"] for r in ranked}) > 1:
@@ -95,7 +103,8 @@ def pareto_summary(study: optuna.Study, race: optuna.Study | None) -> dict[str, 
             "full_size": [_member(t, names) for t in pareto_front(race)] if race else []}
 
 
-def finalist_record(plan: Plan, race: optuna.Study, started: float) -> dict[str, Any] | None:
+def finalist_record(plan: Plan, race: optuna.Study, started: float
+                    ) -> FinalistRecord | None:
     """The record of the race's winner (sweep.finalist.confirm), in the finalist's shape (its
     run is the finalist's)."""
     verdict = decide(race) if len(race.directions) == 1 else None
@@ -106,7 +115,7 @@ def finalist_record(plan: Plan, race: optuna.Study, started: float) -> dict[str,
     metrics = best_epoch_metrics(run_dir / "results.csv")
     metric = plan.config["study"]["metric"]
     final = plan.config["final"]
-    return {
+    record: FinalistRecord = {
         "key": final_key(final, {"race": race.study_name}),
         "source_trial": best.user_attrs[Attr.CANDIDATE_OF],
         "params": dict(best.params),
@@ -119,7 +128,8 @@ def finalist_record(plan: Plan, race: optuna.Study, started: float) -> dict[str,
         "metrics": metrics,
         "value": metrics.get(metric),
         "race": race.study_name,
-        **({"latency_ms": best.user_attrs[Attr.LATENCY_MS],
-            "latency": best.user_attrs.get(Attr.LATENCY)}
-           if Attr.LATENCY_MS in best.user_attrs else {}),
     }
+    if Attr.LATENCY_MS in best.user_attrs:  # as the trial keeps it
+        record["latency_ms"] = best.user_attrs[Attr.LATENCY_MS]
+        record["latency"] = best.user_attrs.get(Attr.LATENCY)
+    return record

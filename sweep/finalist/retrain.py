@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sweep.core.record import FinalistRecord
 from sweep.core.results import column_of, named_metrics
 from sweep.data import datasets
 from sweep.run.devices import all_devices
@@ -38,7 +39,7 @@ def _metrics_of(trainer: Any, data_yaml: Path, device: str) -> dict[str, float]:
 
 
 def train_finalist(cfg: dict[str, Any], dataset: datasets.Dataset, model: str, study_dir: Path,
-                   params: dict[str, Any], source_trial: int | None) -> dict[str, Any]:
+                   params: dict[str, Any], source_trial: int | None) -> FinalistRecord:
     """Retrain with `final.*` and return the record kept in summary.json and the study."""
     final = cfg["final"]
     run_dir = next_run_dir(study_dir)
@@ -53,7 +54,7 @@ def train_finalist(cfg: dict[str, Any], dataset: datasets.Dataset, model: str, s
     metrics = _metrics_of(trainer, data_yaml, device)
     latency = latency_attrs(Path(trainer.best), dataset.val,
                             int(params.get("imgsz", cfg["train"]["imgsz"])), cfg)
-    return {
+    record: FinalistRecord = {
         "key": final_key(final, params),
         "source_trial": source_trial,
         "params": params,
@@ -65,5 +66,7 @@ def train_finalist(cfg: dict[str, Any], dataset: datasets.Dataset, model: str, s
         "wall_time_s": round(time.time() - started, 1),
         "metrics": metrics,
         "value": metrics.get(cfg["study"]["metric"]),
-        **latency,  # latency_ms and how it was measured, when asked: as a trial keeps them
     }
+    if latency:  # latency_ms and how it was measured, when asked: as a trial keeps them
+        record["latency_ms"], record["latency"] = latency["latency_ms"], latency["latency"]
+    return record

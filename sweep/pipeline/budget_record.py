@@ -15,7 +15,7 @@ from rich.console import Console
 
 from sweep.config.objectives import is_multi_objective
 from sweep.config.plan import Plan
-from sweep.core.record import Attr
+from sweep.core.record import Attr, Budget, BudgetRecord
 from sweep.finalist.race import candidates
 from sweep.study.budget_plan import Finale, confirms, deadline, measure, plan_finale
 
@@ -71,11 +71,11 @@ def _search_time(trials: list[FrozenTrial], run_id: str, searched_from: float
 
 
 def budget_record(plan: Plan, study: optuna.Study, phases: dict[str, float],
-                  finale: Finale | None, race_trials: list[FrozenTrial]) -> dict[str, Any]:
+                  finale: Finale | None, race_trials: list[FrozenTrial]) -> BudgetRecord:
     """summary.json `budget`: asked, planned (once the first epoch measured it) and spent per
     phase, what gave way and why, and the search's time inside and outside training.
     `phases`: epoch seconds at the start, search start, search end, finale end."""
-    budget = plan.budget or {}
+    budget = plan.budget
     started = phases["started"]
     spent = {"start_s": phases["search"] - started,
              "search_s": phases["searched"] - phases["search"],
@@ -85,9 +85,9 @@ def budget_record(plan: Plan, study: optuna.Study, phases: dict[str, float],
     costs = measure(trials, plan.run_id, budget, plan.config, race_trials) if budget else None
     guessed = measure(trials, plan.run_id, budget, plan.config) if budget else None
     return {
-        "asked": budget.get("asked"),
-        "asked_s": budget.get("seconds"),
-        "planned": budget.get("planned"),
+        "asked": budget["asked"] if budget else None,
+        "asked_s": budget["seconds"] if budget else None,
+        "planned": budget.get("planned") if budget else None,
         "finale": None if finale is None else {
             "race": finale.race, "trainings": finale.trainings, "epochs": finale.epochs,
             "seconds": round(finale.seconds, 1), "confirm": finale.confirm},
@@ -104,7 +104,7 @@ def budget_record(plan: Plan, study: optuna.Study, phases: dict[str, float],
     }
 
 
-def sizes_line(config: dict[str, Any], train_images: int, budget: dict[str, Any] | None,
+def sizes_line(config: dict[str, Any], train_images: int, budget: Budget | None,
                why: str) -> str:
     """The run's sizes and `why` them, said before anything trains: what a trial and the
     finale train, and the budget with its end."""

@@ -24,6 +24,7 @@ from sweep.config.validate import validate, validate_space
 from sweep.core.errors import ConfigError
 from sweep.core.events import Callbacks
 from sweep.core.plugins import load_hooks
+from sweep.core.record import Budget
 from sweep.core.text import parse_seconds
 from sweep.data import datasets
 from sweep.data.label_cache import SCAN_FILE, held, save_scans
@@ -123,7 +124,7 @@ def _loaded(choice: ModelChoice, starter: dict[str, Any], cache: Path) -> str:
 
 
 def budget_of(cfg: DictConfig, dataset: datasets.Dataset, overrides: Sequence[str],
-              config: dict[str, Any]) -> dict[str, Any]:
+              config: dict[str, Any]) -> Budget:
     """`budget=` for sweep.study.budget_plan, counted from the command's start (Python's own start
     and the starter weights are the user's minutes too). study.n_trials caps the trials only
     when the command line sets it: the budget decides how many run."""

@@ -19,7 +19,7 @@ from sweep.config.sizes import sizes_reason
 from sweep.config.space import to_distributions
 from sweep.core.events import Callbacks
 from sweep.core.optuna_api import storage_of
-from sweep.core.record import SearchStop
+from sweep.core.record import FinalistRecord, SearchStop
 from sweep.core.secrets import redact
 from sweep.finalist.decide import finalize
 from sweep.finalist.race_result import pareto_summary, race_summary
@@ -93,7 +93,7 @@ def run(cfg: DictConfig, choices: Mapping[str, Any], console: Console | None = N
 
 
 
-def finish(plan: Plan, study: optuna.Study, finalist: dict[str, Any] | None,
+def finish(plan: Plan, study: optuna.Study, finalist: FinalistRecord | None,
            stopped_by: str | None, console: Console, callbacks: Callbacks,
            phases: dict[str, float], finale: Finale | None = None) -> dict[str, Any]:
     """What every run leaves, whatever it did: best.yaml, summary.json (returned), the report

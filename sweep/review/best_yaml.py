@@ -9,12 +9,13 @@ from typing import Any
 
 import yaml
 
+from sweep.core.record import RaceRecord
 from sweep.core.secrets import strip_password
 from sweep.review.lines import pareto_lines, race_lines, rerun_command
 
 
 def write_best_yaml(path: Path, config: dict[str, Any], study_name: str, storage_url: str,
-                    params: dict[str, Any], race: dict[str, Any] | None = None,
+                    params: dict[str, Any], race: RaceRecord | None = None,
                     outcome: str | None = None, pareto: dict[str, Any] | None = None) -> None:
     """The finalist's full configuration, best parameters fixed, runnable on its own.
 

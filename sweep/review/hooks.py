@@ -11,6 +11,7 @@ from optuna.trial import TrialState
 
 from sweep.config.plan import Plan
 from sweep.core.events import Hook
+from sweep.core.record import FinalistRecord
 from sweep.review.keep import keep_finalist, keep_trial
 from sweep.review.plots import load_pyplot
 from sweep.study.storage import open_storage
@@ -25,7 +26,7 @@ def callbacks(settings: dict[str, Any], plan: Plan) -> dict[str, Hook]:
     def on_trial_closing(trial: optuna.Trial, state: TrialState) -> None:
         keep_trial(trial.study, trial, state, config, study_dir)
 
-    def on_final_end(record: dict[str, Any], plan: Plan) -> None:
+    def on_final_end(record: FinalistRecord, plan: Plan) -> None:
         study = optuna.load_study(study_name=plan.study_name,
                                   storage=open_storage(plan.storage_url))
         keep_finalist(study, record, plan.config, Path(plan.study_dir))

@@ -11,7 +11,7 @@ import optuna
 from optuna.trial import TrialState
 
 from sweep.core.optuna_api import frozen as frozen_trial
-from sweep.core.record import Attr
+from sweep.core.record import Attr, FinalistRecord
 from sweep.core.results import metric_curve
 from sweep.review.artifacts import keep_for_study, keep_for_trial, open_store
 from sweep.review.plots import learning_curve
@@ -42,7 +42,7 @@ def keep_trial(study: optuna.Study, trial: optuna.Trial, state: TrialState,
                     type(err).__name__, err)
 
 
-def keep_finalist(study: optuna.Study, record: dict[str, Any], config: dict[str, Any],
+def keep_finalist(study: optuna.Study, record: FinalistRecord, config: dict[str, Any],
                   study_dir: Path) -> None:
     """The finalist's weights, results.csv, Ultralytics' plots and a learning curve, as study
     artifacts; their ids go into the finalist's record (`artifacts`)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from sweep.core.record import BudgetRecord, FinalistRecord, RaceRecord
 from sweep.core.text import fmt, fmt_args, fmt_seconds
 
 
@@ -22,7 +23,7 @@ def pareto_lines(pareto: dict[str, Any]) -> list[str]:
             for m in pareto["full_size"]]
 
 
-def race_lines(race: dict[str, Any]) -> list[str]:
+def race_lines(race: RaceRecord) -> list[str]:
     """The race, one line per candidate, then the rank correlation."""
     lines = []
     for c in race["candidates"]:
@@ -60,10 +61,10 @@ def stopped_early_line(report: dict[str, Any]) -> str:
             f"({share:.0%})")
 
 
-def budget_line(budget: dict[str, Any]) -> str | None:
+def budget_line(budget: BudgetRecord | None) -> str | None:
     """The budget's account (summary.json `budget`): spent per phase against what was asked,
     and what gave way; None without a budget."""
-    if not budget.get("asked_s"):
+    if not budget or not budget.get("asked_s"):
         return None
     spent, finale = budget["spent"], budget.get("finale")
     line = (f"budget {budget['asked']}: {fmt_seconds(spent['total_s'])} spent of "
@@ -79,7 +80,7 @@ def budget_line(budget: dict[str, Any]) -> str | None:
     return line
 
 
-def outcome(finalist: dict[str, Any] | None, race: dict[str, Any] | None, metric: str,
+def outcome(finalist: FinalistRecord | None, race: RaceRecord | None, metric: str,
             maximize: bool = True, baseline_trial: int | None = None,
             no_race: str | None = None) -> str | None:
     """The run's result at full size, said first wherever a user reads it: the finalist against
@@ -88,10 +89,10 @@ def outcome(finalist: dict[str, Any] | None, race: dict[str, Any] | None, metric
     if not finalist:
         return None
     source = finalist.get("source_trial")
-    done = [c for c in (race or {}).get("candidates", []) if c["full_size"] is not None]
+    done = [c for c in (race["candidates"] if race else []) if c["full_size"] is not None]
     base = next((c for c in done if c["baseline"]), None)
     winner = next((c for c in done if c["trial"] == source), None)
-    decision = (race or {}).get("decision") or {}
+    decision = (race.get("decision") if race else None) or {}
     if base is not None and winner is not None:
         if decision.get("held") is False:  # a searched lead within one training's noise
             return (f"no configuration beat Ultralytics' defaults by more than one training's "
@@ -106,9 +107,11 @@ def outcome(finalist: dict[str, Any] | None, race: dict[str, Any] | None, metric
                     f"Ultralytics' defaults at full size ({decision['leader_mean']:.4g} vs "
                     f"{decision['defaults']:.4g}; one training moves these by about "
                     f"{decision['noise']:.2g} here)")
-        gain = winner["full_size"] - base["full_size"]
+        won, defaults = winner["full_size"], base["full_size"]
+        assert won is not None and defaults is not None  # `done` holds finished ones only
+        gain = won - defaults
         unchecked = "; one training each, not told from its noise" if decision else ""
-        versus = f"({winner['full_size']:.4g} vs {base['full_size']:.4g}{unchecked})"
+        versus = f"({won:.4g} vs {defaults:.4g}{unchecked})"
         if (gain > 0) == maximize and gain != 0:
             return (f"finalist: trial {source}, {gain:+.4g} {metric} over Ultralytics' defaults "
                     f"at full size {versus}")
@@ -135,7 +138,7 @@ def _dominates(member: dict[str, Any], other: dict[str, Any], names: list[str],
     return all(a >= b for a, b in zip(mine, theirs, strict=True)) and mine != theirs
 
 
-def pareto_outcome(pareto: dict[str, Any], race: dict[str, Any] | None) -> str:
+def pareto_outcome(pareto: dict[str, Any], race: RaceRecord | None) -> str:
     """A multi-objective run's result, said first: the front at full size (at low fidelity
     when no race finished), each member's metric and latency, and where Ultralytics' defaults
     stand against it."""
@@ -149,7 +152,7 @@ def pareto_outcome(pareto: dict[str, Any], race: dict[str, Any] | None) -> str:
     listed = "; ".join(f"trial {m['trial']}{' (the defaults)' if m['baseline'] else ''} "
                        f"{metric} {m[metric]:.4g} at {m[speed]:.3g} ms" for m in members)
     line = f"Pareto front {where}, {len(members)} member(s): {listed}"
-    bases = [c for c in (race or {}).get("candidates", []) if c["baseline"]
+    bases = [c for c in (race["candidates"] if race else []) if c["baseline"]
              and c["full_size"] is not None and c.get("latency_ms") is not None]
     if not bases or not pareto["full_size"]:
         return line

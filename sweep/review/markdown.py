@@ -41,7 +41,7 @@ def summary_markdown(data: Mapping[str, Any], metric: str, heading: str | None =
     if data.get("stopped_early"):
         line = stopped_early_line(data["stopped_early"])
         lines += ["", f"**{line[:13].capitalize()}**{line[13:]}."]
-    spent = budget_line(data.get("budget") or {})
+    spent = budget_line(data.get("budget"))
     if spent:
         lines += ["", f"**Budget**{spent[6:]}."]
     for warning in data.get("warnings") or []:

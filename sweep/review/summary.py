@@ -17,7 +17,7 @@ from sweep.config.baseline import (
     names_auto_explicitly,
 )
 from sweep.core.optuna_api import maximizes, value_of
-from sweep.core.record import Attr, Stop
+from sweep.core.record import Attr, FinalistRecord, RaceRecord, Stop
 from sweep.core.secrets import redact
 from sweep.review.latency_report import latency_summary, latency_warnings
 from sweep.review.lines import outcome, pareto_outcome, rerun_command
@@ -64,19 +64,20 @@ def ranking_warnings(study: optuna.Study, config: dict[str, Any]) -> list[str]:
             + (", or start from pretrained weights (model=yolo11n.pt)." if scratch else ".")]
 
 
-def defaults_warnings(config: dict[str, Any], finalist: dict[str, Any] | None,
-                      race: dict[str, Any] | None) -> list[str]:
+def defaults_warnings(config: dict[str, Any], finalist: FinalistRecord | None,
+                      race: RaceRecord | None) -> list[str]:
     """A sentence when the finalist's run is long enough that `yolo train` would not train
     what the baseline raced: there optimizer=auto picks MuSGD, the baseline its short-run
     AdamW (sweep.config.baseline; only when the space names the optimizer: else every run
     keeps auto), so "over Ultralytics' defaults" means over that."""
     train = config["train"]
-    raced_defaults = any(c["baseline"] for c in (race or {}).get("candidates", []))
-    if (not finalist or not raced_defaults or not finalist.get("train_images")
+    raced_defaults = any(c["baseline"] for c in (race["candidates"] if race else []))
+    images = finalist.get("train_images") if finalist else None
+    if (not finalist or not raced_defaults or not images
             or not names_auto_explicitly(config["space"], train)):
         return []
     batch = int(finalist.get("params", {}).get("batch") or train.get("batch") or 16)
-    iterations = auto_iterations(int(finalist["train_images"]), int(finalist["epochs"]), batch,
+    iterations = auto_iterations(int(images), int(finalist["epochs"]), batch,
                                  int(train.get("nbs") or 64))
     if iterations <= AUTO_SHORT_RUN_ITERATIONS:
         return []
@@ -87,7 +88,7 @@ def defaults_warnings(config: dict[str, Any], finalist: dict[str, Any] | None,
             "To race MuSGD as well: space.optimizer={choices:[SGD,AdamW,MuSGD]}"]
 
 
-def _full_size_gain(race: dict[str, Any] | None) -> float | None:
+def _full_size_gain(race: RaceRecord | None) -> float | None:
     """The finalist's full-size value minus Ultralytics' defaults': a confirmed leader's mean
     over its two trainings (sweep.finalist.confirm), 0 when its lead was within the noise and
     the defaults are the finalist, else the race winner's one training."""
@@ -122,10 +123,10 @@ def epochs_saved(study: optuna.Study, epochs: int) -> dict[str, Any] | None:
             "saved_by_early_stop": sum(saved(t) for t in early)}
 
 
-def summary(study: optuna.Study, storage_url: str, finalist: dict[str, Any] | None,
+def summary(study: optuna.Study, storage_url: str, finalist: FinalistRecord | None,
             best_yaml: Path | None, stopped_by: str | None,
             artifacts: Path | None = None, warnings: list[str] | None = None,
-            race: dict[str, Any] | None = None, trial_epochs: int | None = None,
+            race: RaceRecord | None = None, trial_epochs: int | None = None,
             no_race: str | None = None, pareto: dict[str, Any] | None = None
             ) -> dict[str, Any]:
     """summary.json. `no_race`: why a finalist was not raced against the defaults, when the

@@ -40,7 +40,7 @@ def print_report(console: Console, study: optuna.Study, data: dict[str, Any], st
                   f"{c['RUNNING']} running")
     if data.get("stopped_early"):
         console.print(stopped_early_line(data["stopped_early"]), markup=False, soft_wrap=True)
-    spent = budget_line(data.get("budget") or {})
+    spent = budget_line(data.get("budget"))
     if spent:
         console.print(spent, markup=False, soft_wrap=True)
     memory = data.get("memory")

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from sweep.config.plan import Plan
 from sweep.core.errors import ConfigError
+from sweep.core.record import Budget
 from sweep.core.text import fmt_seconds
 from sweep.study.budget_plan import Outlook, judged, outlook, too_small
 from sweep.study.queries import finished_trials
@@ -46,7 +47,7 @@ class BudgetWatch:
                          "search" if searching else "race", self.started)
 
 
-def planned(seen: Outlook, budget: dict[str, Any]) -> dict[str, Any]:
+def planned(seen: Outlook, budget: Budget) -> dict[str, Any]:
     """The plan as first measured, per phase, in seconds from the command's start."""
     started = float(budget["started"])
     return {"search_until_s": round(seen.search_end - started, 1),
@@ -57,7 +58,7 @@ def planned(seen: Outlook, budget: dict[str, Any]) -> dict[str, Any]:
             "full_epoch_s": round(seen.costs.full_epoch_s, 2)}
 
 
-def plan_line(seen: Outlook, budget: dict[str, Any], now: float) -> str:
+def plan_line(seen: Outlook, budget: Budget, now: float) -> str:
     """The plan once measured, said once: what an epoch costs and when each phase ends."""
     started = float(budget["started"])
     costs = seen.costs
@@ -70,7 +71,7 @@ def plan_line(seen: Outlook, budget: dict[str, Any], now: float) -> str:
             f"{fmt_seconds(seen.end - started)} (now {fmt_seconds(now - started)})")
 
 
-def live_line(trials: Sequence[FrozenTrial], config: dict[str, Any], budget: dict[str, Any],
+def live_line(trials: Sequence[FrozenTrial], config: dict[str, Any], budget: Budget,
               run_id: str, now: float, phase: str, phase_started: float) -> str:
     """The live view's budget line: spent and left, and in the search the predicted end."""
     started, seconds = float(budget["started"]), float(budget["seconds"])

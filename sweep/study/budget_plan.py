@@ -4,12 +4,11 @@ and the finalist need, whether another trial fits, and what gives way when time 
 Measured, not guessed: every trial records its seconds per epoch (`Attr.EPOCH_S`) each epoch,
 so the plan stands from the run's first epoch. A full-size epoch is a trial's epoch scaled by
 the images it sees (training images, and validation images at a third: no backward pass)
-until the race measures its own. Each stage after the search (the race, a leader's repeat)
-starts its own worker processes, whose start-up and first training's warm-up the search's
-first trial measured. The search keeps back the finale (the race as configured
-while it takes at most half of the budget, else fewer candidates, else a plain retrain) and
-starts no trial that would eat into it; when the search is over the finale shrinks to what is
-left in the same order, and final.epochs is capped only when even a plain retrain cannot fit.
+until the race measures its own; the race and a leader's repeat each start workers, as the
+search's first trial measured. The search keeps back the finale (the race as configured while
+it takes at most half of the budget, else fewer candidates, else a plain retrain) and starts
+no trial that would eat into it; when the search is over the finale shrinks to what is left
+in the same order, and final.epochs is capped only when even a plain retrain cannot fit.
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ from typing import Any
 
 from optuna.trial import FrozenTrial
 
-from sweep.core.record import Attr
+from sweep.core.record import Attr, Budget
 from sweep.core.text import fmt_seconds
 
 TRIAL_CAP = 1000       # study.n_trials under a budget, unless the command line sets it
@@ -42,9 +41,7 @@ class Costs:
     full_epoch_s: float    # a full-size epoch (measured by the race, else scaled by the data)
     overhead_s: float      # a training beyond its epochs: data subset, its last evaluation
     full_measured: bool = False
-    # a stage's start beyond its trainings: worker processes spawned, their first training's
-    # warm-up (the race and a leader's repeat each pay it once)
-    stage_s: float = 0.0
+    stage_s: float = 0.0   # a stage's start: its workers spawned, their first training warmed up
 
     def training_s(self, epochs: int, full: bool = True) -> float:
         return epochs * (self.full_epoch_s if full else self.trial_epoch_s) + self.overhead_s
@@ -71,14 +68,14 @@ class Finale:
         return f"a plain retrain of {self.epochs} epochs"
 
 
-def deadline(budget: dict[str, Any]) -> float:
+def deadline(budget: Budget) -> float:
     """When the run's work must be done: the budget's end less what the end and the
     estimates' misses need."""
     seconds = float(budget["seconds"])
     return float(budget["started"]) + seconds - (END_S + END_SHARE * seconds)
 
 
-def full_scale(budget: dict[str, Any], trial: dict[str, Any], final_fraction: float) -> float:
+def full_scale(budget: Budget, trial: dict[str, Any], final_fraction: float) -> float:
     """How much more a full-size epoch sees than a trial's: training images, and validation
     images (all of them at full size, trial.val_images at most in a trial) at VAL_WEIGHT."""
     train, val = float(budget["train_images"]), float(budget["val_images"])
@@ -87,7 +84,7 @@ def full_scale(budget: dict[str, Any], trial: dict[str, Any], final_fraction: fl
     return (train * final_fraction + VAL_WEIGHT * val) / max(1.0, seen)
 
 
-def measure(trials: Sequence[FrozenTrial], run_id: str | None, budget: dict[str, Any],
+def measure(trials: Sequence[FrozenTrial], run_id: str | None, budget: Budget,
             config: dict[str, Any], race_trials: Sequence[FrozenTrial] = ()) -> Costs | None:
     """Costs from this run's trials (every trial's: `run_id` None) and the race's once it
     measures; None before the first epoch."""
@@ -109,11 +106,10 @@ def measure(trials: Sequence[FrozenTrial], run_id: str | None, budget: dict[str,
     return Costs(epoch, epoch * scale, overhead, stage_s=stage)
 
 
-def stage_start(ended: Sequence[FrozenTrial], budget: dict[str, Any], epoch_s: float,
+def stage_start(ended: Sequence[FrozenTrial], budget: Budget, epoch_s: float,
                 overhead_s: float) -> float:
-    """What a stage costs before its trainings, as the search's start measured it: from the
-    search's start (`search_started`) to its first trial's end, less what a trial of its epochs
-    costs once warm; STAGE_S until that trial has ended."""
+    """A stage's start: from the search's (`search_started`) to its first trial's end, less what
+    a trial of its epochs costs once warm; STAGE_S until that trial has ended."""
     searched_from = budget.get("search_started")
     done = [t for t in ended if t.datetime_start and t.datetime_complete]
     if not searched_from or not done:
@@ -160,7 +156,7 @@ def confirms(config: dict[str, Any]) -> bool:
     return bool(config["final"].get("confirm")) and bool(config["study"]["baseline"])
 
 
-def kept_back(costs: Costs, config: dict[str, Any], budget: dict[str, Any]) -> Finale | None:
+def kept_back(costs: Costs, config: dict[str, Any], budget: Budget) -> Finale | None:
     """What the search keeps back for the finale: the largest that takes at most FINALE_SHARE
     of the budget, and never less than a plain retrain of final.epochs."""
     final = config["final"]
@@ -186,7 +182,7 @@ class Outlook:
     end: float                # the predicted end of the run
 
 
-def outlook(trials: Sequence[FrozenTrial], config: dict[str, Any], budget: dict[str, Any],
+def outlook(trials: Sequence[FrozenTrial], config: dict[str, Any], budget: Budget,
             run_id: str | None, now: float, finished: int | None = None) -> Outlook | None:
     """The measured plan at `now` (from this run's trials; run_id None: every trial's, as
     W&B agents' trials are measured); None before the run's first epoch. `finished`: the trials
@@ -206,7 +202,7 @@ def outlook(trials: Sequence[FrozenTrial], config: dict[str, Any], budget: dict[
 
 
 def another_trial_fits(trials: Sequence[FrozenTrial], config: dict[str, Any],
-                       budget: dict[str, Any], run_id: str | None, now: float) -> bool:
+                       budget: Budget, run_id: str | None, now: float) -> bool:
     """Whether a trial started now ends before what the finale needs: always, until this
     run's first epoch has measured what a trial costs."""
     seen = outlook(trials, config, budget, run_id, now)
@@ -223,7 +219,7 @@ def judged(trials: Sequence[FrozenTrial], run_id: str) -> bool:
                and (len(t.intermediate_values) > 1 or t.state.is_finished()) for t in trials)
 
 
-def too_small(trials: Sequence[FrozenTrial], config: dict[str, Any], budget: dict[str, Any],
+def too_small(trials: Sequence[FrozenTrial], config: dict[str, Any], budget: Budget,
               run_id: str) -> tuple[str, str] | None:
     """(problem, fix) when the budget cannot hold this run's first trial and a plain retrain of
     final.epochs, as its first epochs say; None when it can, or before two epochs (or a whole

@@ -113,6 +113,7 @@ def test_missing_data_path_is_rejected_before_training(compose_cfg: Compose) -> 
     assert info.value.key == "data"
 
 
+@pytest.mark.slow
 def test_cli_error_is_one_line_and_nonzero(sweep_env: dict[str, str], tmp_path: Path) -> None:
     result = run_sweep(sweep_env, f"paths.root={tmp_path}", "space.lr0.low=0.5",
                        "space.lr0.high=0.1", timeout=120)
@@ -123,6 +124,7 @@ def test_cli_error_is_one_line_and_nonzero(sweep_env: dict[str, str], tmp_path: 
     assert not list(tmp_path.glob("*/trials"))  # nothing trained
 
 
+@pytest.mark.slow
 def test_ultralytics_dataset_name_offline_is_a_clear_error(sweep_env: dict[str, str],
                                                             tmp_path: Path) -> None:
     result = run_sweep(sweep_env, f"paths.root={tmp_path}", "data=coco8.yaml", timeout=120)

@@ -25,6 +25,7 @@ from sweep.study.queries import best_trial
 from sweep.testing.fakes import fake_train, fake_trial_plan
 
 
+@pytest.mark.slow
 def test_a_model_is_timed_as_deployed_with_the_threads_fixed(tmp_path: Path) -> None:
     """Real weights (an untrained yolo11n at 64 px), torch then a torchscript export."""
     import torch

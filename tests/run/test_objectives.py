@@ -83,6 +83,7 @@ def test_a_multi_objective_study_has_no_w_and_b_sweep(
     assert "W&B sweeps optimise one metric" in str(err.value)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("module", "overrides", "says"), [
     ("sweep", ["study.objectives=[fitness,speed]"], "unknown objective 'speed'"),
     ("sweep.wandb_sweep", ["study.objectives=[fitness,latency_ms]"],

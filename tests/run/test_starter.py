@@ -21,6 +21,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return starter_weights("yolo11n.yaml", TINY, tmp_path_factory.mktemp("cache"))
 
 
+@pytest.mark.slow
 def test_starter_weights_are_a_real_checkpoint_of_the_architecture(made: Path) -> None:
     from ultralytics import YOLO
 
@@ -32,6 +33,7 @@ def test_starter_weights_are_a_real_checkpoint_of_the_architecture(made: Path) -
         in text and "fitness" in text
 
 
+@pytest.mark.slow
 def test_made_once_then_reused(made: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(starter, "_make", lambda *a: pytest.fail("made again"))
     assert starter_weights("yolo11n.yaml", TINY, made.parents[2]) == made

@@ -23,6 +23,7 @@ from sweep.study.open import open_study
 from tests.conftest import resolved
 
 
+@pytest.mark.slow
 def test_worker_that_cannot_start_is_not_replaced_forever(
         compose_cfg: Callable[..., DictConfig], tmp_path: Path) -> None:
     cfg = compose_cfg("debug=smoke", "workers.max_failures=2")

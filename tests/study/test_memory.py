@@ -61,6 +61,7 @@ def _sweep(sampler: optuna.samplers.BaseSampler, dataset: datasets.Dataset, tmp_
     return study
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("make_sampler", [
     lambda: optuna.samplers.TPESampler(seed=0, n_startup_trials=4),
     lambda: optuna.samplers.GPSampler(seed=0, n_startup_trials=4),
@@ -93,6 +94,7 @@ def test_trials_stay_below_the_batch_that_ran_out_of_memory(
     assert report["not_trained"] == len(skipped)
 
 
+@pytest.mark.slow
 def test_gp_proposals_themselves_move_below_the_threshold(
         dataset: datasets.Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """GP models the constraint: after a few trials it stops proposing batches that do not

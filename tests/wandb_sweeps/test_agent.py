@@ -421,6 +421,7 @@ def test_an_agent_trial_from_weights_keeps_ultralytics_early_stop(
     assert seen["patience"] == 3 and isinstance(seen["pruner"], optuna.pruners.NopPruner)
 
 
+@pytest.mark.slow
 def test_an_agent_run_without_a_key_is_refused_before_training(sweep_env: dict[str, str],
                                                                tmp_path: Path) -> None:
     """W&B's sweep controller sees only online runs: no key, no silent offline run."""
@@ -435,6 +436,7 @@ def test_an_agent_run_without_a_key_is_refused_before_training(sweep_env: dict[s
     assert not (tmp_path / "out" / "nokey" / "trials").exists()  # nothing trained
 
 
+@pytest.mark.slow
 def test_an_agent_run_that_cannot_reach_wandb_fails_its_trial_naming_wandb(
         sweep_env: dict[str, str], tmp_path: Path, half_answering_server: str) -> None:
     """A key, and a server that never answers W&B's API: the trial fails with one line naming

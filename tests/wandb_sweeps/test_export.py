@@ -123,6 +123,7 @@ def test_export_leaves_a_database_password_out(compose_cfg: Callable[..., DictCo
     assert kept == ["study.storage=sqlite:///x.db"] and notes == []
 
 
+@pytest.mark.slow
 def test_export_command_prints_yaml_and_refuses_without_wandb(sweep_env: dict[str, str],
                                                              tmp_path: Path) -> None:
     def export(*args: str) -> subprocess.CompletedProcess[str]:

@@ -62,6 +62,7 @@ def _import(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedP
                           capture_output=True, text=True, timeout=180)
 
 
+@pytest.mark.slow
 def test_a_sweeps_finished_runs_become_trials_once(sweep_env: dict[str, str], tmp_path: Path,
                                                    wandb_server: tuple[str, list[str]]) -> None:
     url, queries = wandb_server
@@ -103,6 +104,7 @@ def test_a_sweeps_finished_runs_become_trials_once(sweep_env: dict[str, str], tm
     assert len(optuna.load_study(study_name="imported", storage=study._storage).trials) == 4
 
 
+@pytest.mark.slow
 def test_an_import_without_a_key_or_a_sweep_says_what_to_do(
         sweep_env: dict[str, str], tmp_path: Path, wandb_server: tuple[str, list[str]]) -> None:
     url, queries = wandb_server
@@ -124,6 +126,7 @@ def test_an_import_without_a_key_or_a_sweep_says_what_to_do(
                                   "sweeps optimise one metric")
 
 
+@pytest.mark.slow
 def test_a_sweep_wandb_does_not_know_is_one_line(sweep_env: dict[str, str], tmp_path: Path,
                                                  wandb_server: tuple[str, list[str]]) -> None:
     """A typo or another project: wandb's "Could not find sweep" becomes the setting's error,

@@ -11,6 +11,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT
 
 
@@ -80,6 +82,7 @@ def _calls(calls: Path) -> list[list[str]]:
     return sorted(p.read_text().split("\n") for p in calls.iterdir())
 
 
+@pytest.mark.slow
 def test_launcher_pins_one_staggered_agent_per_gpu(tmp_path: Path) -> None:
     """A fake `nvidia-smi` lists two GPUs; wandb's `agent` command (a stand-in) records how it
     was started: pinned, staggered, with W&B's stops marked in a folder per agent."""
@@ -182,6 +185,7 @@ def _launch(tmp_path: Path, *args: str, agent: str, gpus: str = "0,1",
                               signal.SIGINT, signal.SIG_IGN)) if in_background else None)
 
 
+@pytest.mark.slow
 def test_an_agent_wandb_stops_is_named_with_its_reason(tmp_path: Path) -> None:
     done = _launch(tmp_path, agent="fails")
     assert done.returncode == 1, done.stdout + done.stderr
@@ -195,6 +199,7 @@ def test_an_agent_wandb_stops_is_named_with_its_reason(tmp_path: Path) -> None:
     assert _launch(tmp_path, agent="").returncode == 0  # earlier sessions' lines are not read
 
 
+@pytest.mark.slow
 def test_with_a_budget_agents_stop_taking_runs_in_time_for_the_finale(tmp_path: Path) -> None:
     """Once the study's trials say one takes 10 x 100 s, a 90 s budget holds no further one:
     each agent is asked once to finish its run and stop (no failure), even when the launcher

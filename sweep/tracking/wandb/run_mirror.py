@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from sweep.config.objectives import ONE_METRIC, is_multi_objective
 from sweep.core.record import WANDB_SWEEP_ATTR as SWEEP_ATTR
-from sweep.core.record import RunSummary
+from sweep.core.record import FinalistRecord, RunSummary
 from sweep.core.results import results_history
 from sweep.tracking.wandb.mirror import TrialMirror, parameters
 from sweep.tracking.wandb.sweep_join import SWEEP_ENV
@@ -113,7 +113,7 @@ class WandbMirror(TrialMirror):
              f"{path.project or project}, Sweeps)")
         return sweep_id
 
-    def on_final_end(self, record: dict[str, Any], plan: Plan) -> None:
+    def on_final_end(self, record: FinalistRecord, plan: Plan) -> None:
         run_dir = Path(record["run_dir"])
         cfg = plan.config
         config = {**parameters(record["params"]), "train": dict(cfg["train"]),
