@@ -7,7 +7,7 @@ from optuna.trial import TrialState
 from sweep.core.text import fmt_seconds
 from sweep.run.budget_watch import live_line
 from sweep.study.budget_plan import outlook
-from tests.study.test_budget import T0, budget, config, trial
+from tests.study.test_budget_plan import T0, budget, config, trial
 
 
 def test_a_failed_trial_does_not_count_towards_a_cap() -> None:
