@@ -179,6 +179,7 @@ def test_an_out_of_memory_trial_is_never_on_the_front(tmp_path: Path,
     assert trial.number not in [t.number for t in pareto_front(study)]
 
 
+@pytest.mark.slow
 def test_the_front_is_raced_at_full_size_and_reported(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     plan, study, dataset = _study(tmp_path, monkeypatch)
@@ -231,6 +232,7 @@ def test_the_defaults_on_the_front_are_said_to_be(tmp_path: Path) -> None:
         "no trial completed within the study's constraints: there is no Pareto front")
 
 
+@pytest.mark.slow
 def test_each_of_the_defaults_grid_races_and_is_placed_against_the_front(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from sweep.pipeline.search import enqueue_baseline

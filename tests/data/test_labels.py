@@ -14,6 +14,7 @@ from sweep.testing.commands import one_error_line, run_sweep
 from tests.conftest import BCCD
 
 
+@pytest.mark.slow
 def test_a_dataset_without_a_usable_label_is_refused_before_training(
         sweep_env: dict[str, str], tmp_path: Path) -> None:
     import shutil

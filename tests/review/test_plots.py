@@ -57,6 +57,7 @@ def test_learning_curve_is_a_png(tmp_path: Path) -> None:
     assert _is_png(curve)
 
 
+@pytest.mark.slow
 def test_the_race_is_drawn_and_the_compute_plot_goes_on_through_it(tmp_path: Path) -> None:
     import matplotlib.pyplot as plt
 

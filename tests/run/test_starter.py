@@ -46,6 +46,7 @@ def test_other_settings_or_architectures_are_other_weights(tmp_path: Path) -> No
     assert starter_folder("yolo11s.yaml", TINY, tmp_path).name.startswith("yolo11s-")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", ["truncated", "about"])
 def test_a_damaged_cache_is_rebuilt_with_one_line(
         made: Path, tmp_path: Path, damage: str, monkeypatch: pytest.MonkeyPatch,
