@@ -152,13 +152,17 @@ def _lock_engine(url: str) -> Any:
     return create_engine(url, pool_size=1, max_overflow=0, pool_pre_ping=True)
 
 
+CLAIM_LOCK_SUFFIX = ".claim-lock"
+
+
 @contextlib.contextmanager
 def claim_lock(url: str, study_name: str) -> Iterator[None]:
     """Serialise 'count the trials, then ask for one' across every worker of the study.
 
     Optuna's MaxTrialsCallback overshoots by up to workers-1; counting and asking under one lock
-    lands exactly on study.n_trials. Local storages use a file lock beside the file; PostgreSQL
-    an advisory lock, which also spans machines.
+    lands exactly on study.n_trials. Local storages use a file lock beside the file (not
+    `<file>.lock`: Optuna's journal takes that name for its own lock, and waited 30 s on ours,
+    then broke it); PostgreSQL an advisory lock, which also spans machines.
     """
     if url.startswith("postgresql"):
         from sqlalchemy import text
@@ -172,7 +176,7 @@ def claim_lock(url: str, study_name: str) -> Iterator[None]:
                 conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
         return
     path = journal_path(url) if is_journal(url) else Path(url.removeprefix("sqlite:///"))
-    with open(f"{path}.lock", "a") as handle:
+    with open(f"{path}{CLAIM_LOCK_SUFFIX}", "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

@@ -151,3 +151,27 @@ def test_a_new_storage_survives_every_process_creating_it_at_once(kind: str,
         assert ours == ["ok"] * 4, results
         study = optuna.load_study(study_name="new", storage=new)
         assert study.study_name == "new" and not study.trials
+
+
+def test_the_claim_lock_leaves_the_journals_own_lock_free(tmp_path: Path) -> None:
+    """Optuna's journal locks `<file>.lock` for each write; the claim lock must be another file,
+    or every write under the claim waits Optuna's 30 s grace and then breaks the claim."""
+    import threading
+
+    from sweep.study.storage import claim_lock, open_storage
+
+    url = str(tmp_path / "study.journal")
+    storage = open_storage(url)
+    wrote = threading.Event()
+
+    def write() -> None:
+        study = optuna.create_study(study_name="s", storage=storage)
+        study.ask()
+        wrote.set()
+
+    with claim_lock(url, "s"):
+        writer = threading.Thread(target=write, daemon=True)
+        writer.start()
+        writer.join(timeout=8)  # a write takes milliseconds; blocked, it would wait 30 s
+        assert wrote.is_set()
+    assert not (tmp_path / "study.journal.lock").exists()  # Optuna's lock, released
