@@ -34,11 +34,17 @@ def test_ctrl_c_closes_the_interrupted_trial_at_once(sweep_env: dict[str, str],
                                                      tmp_path: Path) -> None:
     """A real SIGINT to the command's process group, as a terminal's Ctrl-C sends it."""
     db = tmp_path / "ctrl-c" / "study.db"
-    sweep = subprocess.Popen(
-        [sys.executable, "-m", "sweep", "debug=smoke", "study.name=ctrl-c", "tracking=[]",
-         "study.n_trials=3", "trial.epochs=40", "trial.patience=40", f"paths.root={tmp_path}"],
-        env=sweep_env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    # output into files, as a terminal takes it as it comes (a pipe read only at the end can
+    # fill up and hold the command up)
+    out_file, err_file = tmp_path / "out.txt", tmp_path / "err.txt"
+    with out_file.open("w") as stdout, err_file.open("w") as stderr:
+        sweep = subprocess.Popen(
+            [sys.executable, "-m", "sweep", "debug=smoke", "study.name=ctrl-c", "tracking=[]",
+             "study.n_trials=3", "trial.epochs=8", "trial.patience=8",
+             f"paths.root={tmp_path}"],
+            env=sweep_env, cwd=ROOT, stdout=stdout, stderr=stderr, text=True,
+            start_new_session=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.time() + 300
         while time.time() < deadline:  # trial 0 done, trial 1 training
@@ -47,17 +53,18 @@ def test_ctrl_c_closes_the_interrupted_trial_at_once(sweep_env: dict[str, str],
             states = _states(db) if list(db.parent.glob("plan-*.json")) else {}
             if states.get(0, ("",))[0] == "COMPLETE" and states.get(1, ("", 0)) >= ("RUNNING", 1):
                 break
-            assert sweep.poll() is None, sweep.communicate()
+            assert sweep.poll() is None, err_file.read_text()
             time.sleep(0.2)
         else:
             pytest.fail("no second trial started")
         study = optuna.load_study(study_name="ctrl-c", storage=f"sqlite:///{db}")
         finished = study.trials[0]
         os.killpg(sweep.pid, signal.SIGINT)
-        out, err = sweep.communicate(timeout=90)
+        sweep.wait(timeout=90)
     finally:
         if sweep.poll() is None:
             os.killpg(sweep.pid, signal.SIGKILL)
+    out, err = out_file.read_text(), err_file.read_text()
     assert sweep.returncode == 130, out[-2000:] + err[-2000:]
     assert "Traceback" not in out + err
     assert err.strip().splitlines()[-1].startswith("interrupted: finished trials are kept")
