@@ -214,3 +214,30 @@ class BudgetRecord(TypedDict):
     used: float | None               # spent of the budget
     costs: dict[str, Any] | None     # what a training cost here (sweep.study.budget_plan)
     search_time: dict[str, Any]      # where the search's time went, inside and outside training
+
+
+class SummaryRecord(TypedDict, total=False):
+    """summary.json (sweep.review.summary builds it; sweep.pipeline.run adds the budget): what
+    the terminal's last block, report.md and the note read back."""
+
+    study_name: str
+    outcome: str | None             # the result at full size, said first wherever it is read
+    storage: str                    # the storage URL, password redacted
+    counts: dict[str, int]
+    stop_reasons: dict[str, int]
+    stopped_early: dict[str, Any] | None
+    stopped_by: str | None          # a SearchStop, or None
+    best_trial: dict[str, Any] | None
+    baseline: dict[str, Any] | None
+    gain_over_baseline: float | None
+    finalist: FinalistRecord | None
+    race: RaceRecord | None
+    gain_over_defaults_at_full_size: float | None
+    pareto: dict[str, Any] | None
+    best_yaml: str | None
+    rerun_command: str | None
+    memory: dict[str, Any] | None
+    latency: dict[str, Any] | None
+    artifacts: str | None
+    warnings: list[str]
+    budget: BudgetRecord

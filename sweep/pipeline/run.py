@@ -19,7 +19,7 @@ from sweep.config.sizes import sizes_reason
 from sweep.config.space import to_distributions
 from sweep.core.events import Callbacks
 from sweep.core.optuna_api import storage_of
-from sweep.core.record import FinalistRecord, SearchStop
+from sweep.core.record import FinalistRecord, SearchStop, SummaryRecord
 from sweep.core.secrets import redact
 from sweep.finalist.decide import finalize
 from sweep.finalist.race_result import pareto_summary, race_summary
@@ -95,7 +95,7 @@ def run(cfg: DictConfig, choices: Mapping[str, Any], console: Console | None = N
 
 def finish(plan: Plan, study: optuna.Study, finalist: FinalistRecord | None,
            stopped_by: str | None, console: Console, callbacks: Callbacks,
-           phases: dict[str, float], finale: Finale | None = None) -> dict[str, Any]:
+           phases: dict[str, float], finale: Finale | None = None) -> SummaryRecord:
     """What every run leaves, whatever it did: best.yaml, summary.json (returned), the report
     and the study's note, and the terminal's last lines."""
     study_dir = Path(plan.study_dir)

@@ -17,7 +17,7 @@ from sweep.config.baseline import (
     names_auto_explicitly,
 )
 from sweep.core.optuna_api import maximizes, value_of
-from sweep.core.record import Attr, FinalistRecord, RaceRecord, Stop
+from sweep.core.record import Attr, FinalistRecord, RaceRecord, Stop, SummaryRecord
 from sweep.core.secrets import redact
 from sweep.review.latency_report import latency_summary, latency_warnings
 from sweep.review.lines import outcome, pareto_outcome, rerun_command
@@ -128,7 +128,7 @@ def summary(study: optuna.Study, storage_url: str, finalist: FinalistRecord | No
             artifacts: Path | None = None, warnings: list[str] | None = None,
             race: RaceRecord | None = None, trial_epochs: int | None = None,
             no_race: str | None = None, pareto: dict[str, Any] | None = None
-            ) -> dict[str, Any]:
+            ) -> SummaryRecord:
     """summary.json. `no_race`: why a finalist was not raced against the defaults, when the
     config asked for a race (the budget left no time for one); `pareto`: a multi-objective
     study's fronts (sweep.finalist.race_result.pareto_summary)."""
@@ -173,5 +173,5 @@ def summary(study: optuna.Study, storage_url: str, finalist: FinalistRecord | No
     }
 
 
-def write_summary(path: Path, data: dict[str, Any]) -> None:
+def write_summary(path: Path, data: SummaryRecord) -> None:
     path.write_text(json.dumps(data, indent=2, default=str) + "\n")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import optuna
 from optuna.trial import TrialState
@@ -11,12 +10,12 @@ from rich.console import Console
 from rich.table import Table
 
 from sweep.core.optuna_api import maximizes, value_of
-from sweep.core.record import Attr
+from sweep.core.record import Attr, SummaryRecord
 from sweep.core.text import fmt, fmt_args
 from sweep.review.lines import budget_line, pareto_lines, race_lines, stopped_early_line
 
 
-def print_report(console: Console, study: optuna.Study, data: dict[str, Any], study_dir: Path,
+def print_report(console: Console, study: optuna.Study, data: SummaryRecord, study_dir: Path,
                  top: int = 5) -> None:
     """The outcome at full size first, then the top trials, the race, the finalist and where
     everything is."""
@@ -38,8 +37,8 @@ def print_report(console: Console, study: optuna.Study, data: dict[str, Any], st
     c = data["counts"]
     console.print(f"trials: {c['COMPLETE']} complete, {c['PRUNED']} pruned, {c['FAIL']} failed, "
                   f"{c['RUNNING']} running")
-    if data.get("stopped_early"):
-        console.print(stopped_early_line(data["stopped_early"]), markup=False, soft_wrap=True)
+    if saved := data.get("stopped_early"):
+        console.print(stopped_early_line(saved), markup=False, soft_wrap=True)
     spent = budget_line(data.get("budget"))
     if spent:
         console.print(spent, markup=False, soft_wrap=True)

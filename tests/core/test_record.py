@@ -35,8 +35,8 @@ def test_attribute_names_and_stop_reasons_are_defined_once() -> None:
 
 
 def test_the_typed_records_name_every_key_a_saved_summary_holds() -> None:
-    """summary.json as the main command wrote it (tests/fixtures/summary/main.json): its budget,
-    race, repeats and finalist hold no key their typed shapes do not declare, and none that
+    """summary.json as the main command wrote it (tests/fixtures/summary/main.json): it and its
+    budget, race, repeats and finalist hold no key their typed shapes do not declare, and none that
     every record carries is missing."""
     from sweep.core.record import (
         BudgetRecord,
@@ -44,11 +44,13 @@ def test_the_typed_records_name_every_key_a_saved_summary_holds() -> None:
         RaceCandidate,
         RaceRecord,
         RaceRepeat,
+        SummaryRecord,
     )
 
     saved = json.loads((ROOT / "tests" / "fixtures" / "summary" / "main.json").read_text())
     race = saved["race"]
-    for shape, record in [(BudgetRecord, saved["budget"]), (FinalistRecord, saved["finalist"]),
+    for shape, record in [(SummaryRecord, saved), (BudgetRecord, saved["budget"]),
+                          (FinalistRecord, saved["finalist"]),
                           (RaceRecord, race), *((RaceCandidate, c) for c in race["candidates"]),
                           *((RaceRepeat, r) for r in race["repeats"])]:
         declared = set(shape.__annotations__)
