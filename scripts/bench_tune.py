@@ -38,22 +38,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
 
-os.environ.setdefault("YOLO_VERBOSE", "False")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-
-from tune_methods import (  # noqa: E402  (scripts/ is on the path when this file runs)
+# scripts/ is on the path when this file runs; tune_methods sets Ultralytics' verbosity and
+# puts the repository on the path before anything imports sweep
+from tune_methods import (
     FINETUNE_METHODS,
     METHODS,
     PRESETS,
+    ROOT,
     MethodRun,
     bench_dataset,
     compute_to_reach,
